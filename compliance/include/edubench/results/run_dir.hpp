@@ -1,0 +1,44 @@
+// Writing and reading the run directory: result.json, summary.txt, events.jsonl,
+// accuracy.jsonl, trace.json (Chrome trace events, opens in Perfetto) and manifest.json.
+#pragma once
+
+#include <edubench/results/metrics.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace edubench::results {
+
+// Who ran what: recorded in result.json and manifest.json.
+struct RunContext {
+  std::string division = "closed";
+  std::string sut_name, sut_version, sut_path, sut_sha256;
+  uint32_t sut_abi_major = 0, sut_abi_minor = 0;
+  std::string harness_version, harness_git;
+  std::string registry_path, registry_sha256;
+  std::string dataset_id, dataset_sha256;
+  std::vector<std::pair<std::string, std::string>> model_sha256;  // model id -> sha256
+  std::vector<std::string> overrides;      // "key=value" from --set, in order
+  std::vector<std::string> sut_options;    // "key=value" passed to create, in order
+  std::vector<std::pair<std::string, std::string>> system;  // cpu, cores, os, ...
+  std::string command_line;
+};
+
+// A malformed run-directory file: what() is "FILE:LINE: what was expected".
+class FormatError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Writes every file of the run directory (creating `dir`), manifest.json last. Throws
+// std::runtime_error naming the file on an I/O failure.
+void write_run_directory(const std::string& dir, const RunLog& log, const Metrics& m,
+                         const AccuracyResult* accuracy, const RunContext& ctx);
+
+// Individual writers/readers (the checker uses the readers).
+void write_events_jsonl(const std::string& path, const RunLog& log);
+void write_accuracy_jsonl(const std::string& path, const RunLog& log);
+RunLog read_run_log(const std::string& events_path, const std::string& accuracy_path);
+
+}  // namespace edubench::results

@@ -1,0 +1,303 @@
+#include "loadgen.hpp"
+
+#include "clock.hpp"
+#include "errors.hpp"
+
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <thread>
+
+namespace edubench::harness {
+namespace {
+
+std::atomic<int> g_signal{0};
+
+extern "C" void on_signal(int sig) { g_signal.store(sig); }
+
+// splitmix64: a tiny, well-known, seedable generator whose sequence is the same everywhere, so
+// a schedule is reproducible from the registry's seed on any machine and standard library.
+uint64_t splitmix64(uint64_t& state) {
+  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+  return z ^ (z >> 31);
+}
+double uniform01(uint64_t& state) {  // in (0, 1]
+  return (static_cast<double>(splitmix64(state) >> 11) + 1.0) * (1.0 / 9007199254740992.0);
+}
+
+std::string id_list(const std::vector<uint64_t>& ids, uint64_t total) {
+  std::string s;
+  for (size_t i = 0; i < ids.size(); ++i) s += (i ? ", " : "") + std::to_string(ids[i]);
+  if (total > ids.size()) s += " and " + std::to_string(total - ids.size()) + " more";
+  return s;
+}
+
+// Sleeps most of the way, then spins: a precise issue time without burning a core for long
+// gaps (a Poisson gap at 10 QPS is 100 ms; at 200k QPS it is 5 us).
+void wait_until(int64_t t_ns, const std::atomic<bool>& aborted) {
+  for (;;) {
+    int64_t left = t_ns - now_ns();
+    if (left <= 0 || aborted.load(std::memory_order_relaxed)) return;
+    if (left > 300'000)
+      std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<int64_t>(left - 150'000, 20'000'000)));
+    else if (left > 20'000)
+      std::this_thread::yield();
+  }
+}
+
+}  // namespace
+
+void install_interrupt_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+LoadGenerator::LoadGenerator(QueryTable& table, SutSession& sut,
+                             const std::vector<edu_sample>& samples, LoadgenConfig cfg)
+    : table_(table), sut_(sut), samples_(samples), cfg_(std::move(cfg)) {
+  sample_rng_state_ = cfg_.settings.sample_seed;
+  log_rng_state_ = cfg_.settings.accuracy_log_seed;
+}
+
+uint64_t LoadGenerator::planned_queries(const registry::Settings& s) {
+  // LoadGen sizes Offline and Server runs as max(min_query_count, expected QPS x min duration).
+  uint64_t n = std::max<uint64_t>(
+      s.min_query_count, static_cast<uint64_t>(std::ceil(s.target_qps * s.min_duration_s)));
+  if (s.max_query_count > 0) n = std::min(n, s.max_query_count);
+  return std::max<uint64_t>(n, 1);
+}
+
+uint64_t LoadGenerator::pick_sample() {
+  uint64_t pool = cfg_.settings.performance_sample_count;
+  if (pool == 0 || pool > samples_.size()) pool = samples_.size();
+  return splitmix64(sample_rng_state_) % pool;
+}
+
+// Adds n queries to the table: every sample once in accuracy mode, seeded picks otherwise.
+void LoadGenerator::plan(uint64_t n) {
+  uint64_t first = table_.size();
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t sample = cfg_.accuracy_mode ? (first + i) : pick_sample();
+    bool logged = cfg_.accuracy_mode ||
+                  uniform01(log_rng_state_) <= cfg_.settings.accuracy_log_probability;
+    uint64_t index = table_.add(sample, logged);
+    queries_.push_back({sizeof(edu_query), QueryTable::id_of(index), &samples_[sample]});
+  }
+}
+
+void LoadGenerator::abort(const std::string& kind, const std::string& reason, int exit_code) {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    if (outcome_.aborted) return;  // the first cause is the one reported
+    outcome_.aborted = true;
+    outcome_.abort_kind = kind;
+    outcome_.abort_reason = reason;
+    outcome_.exit_code = exit_code;
+    outcome_.end_ns = now_ns();
+  }
+  aborted_.store(true, std::memory_order_release);
+  table_.waiter().notify();
+}
+
+RunOutcome LoadGenerator::outcome() const {
+  std::lock_guard<std::mutex> g(mu_);
+  return outcome_;
+}
+
+void LoadGenerator::issue_range(uint64_t first, uint64_t n) {
+  edu_status s;
+  try {
+    s = sut_.issue(&queries_[first], n);
+  } catch (const HarnessError& e) {
+    return abort("plugin_failure", e.what(), e.code());
+  }
+  if (s != EDU_OK)
+    abort("plugin_failure",
+          "issue() returned " + std::string(status_name(s)) + " for query " +
+              std::to_string(queries_[first].id) + (n > 1 ? " (batch of " + std::to_string(n) + ")" : ""),
+          kExitPluginFailure);
+}
+
+void LoadGenerator::finish_issuing() {
+  if (aborted()) return;
+  edu_status s;
+  try {
+    s = sut_.flush();
+  } catch (const HarnessError& e) {
+    return abort("plugin_failure", e.what(), e.code());
+  }
+  if (s != EDU_OK)
+    abort("plugin_failure", "flush() returned " + std::string(status_name(s)), kExitPluginFailure);
+}
+
+bool LoadGenerator::wait_completed(uint64_t target) {
+  Waiter& w = table_.waiter();
+  for (;;) {
+    uint32_t seen = w.value();
+    if (table_.completed() >= target) return true;
+    if (aborted()) return false;
+    w.wait(seen, 50'000'000);
+  }
+}
+
+void LoadGenerator::run_single_stream() {
+  const auto& s = cfg_.settings;
+  const int64_t start = now_ns();
+  const uint64_t total = cfg_.accuracy_mode ? samples_.size() : 0;
+  queries_.reserve(cfg_.accuracy_mode ? total : s.min_query_count);
+  for (uint64_t i = 0; !aborted(); ++i) {
+    if (cfg_.accuracy_mode) {
+      if (i >= total) break;
+    } else {
+      bool enough = i >= s.min_query_count && now_ns() - start >= static_cast<int64_t>(s.min_duration_s * 1e9);
+      if (enough || (s.max_query_count > 0 && i >= s.max_query_count)) break;
+    }
+    plan(1);
+    const int64_t t = now_ns();
+    table_.mark_issued(i, t, t);
+    issue_range(i, 1);
+    if (!wait_completed(i + 1)) break;
+  }
+  finish_issuing();
+}
+
+void LoadGenerator::run_offline() {
+  const uint64_t n = cfg_.accuracy_mode ? samples_.size() : planned_queries(cfg_.settings);
+  queries_.reserve(n);
+  plan(n);
+  const int64_t t = now_ns();
+  for (uint64_t i = 0; i < n; ++i) table_.mark_issued(i, t, t);
+  issue_range(0, n);  // LoadGen's Offline: every query in one call
+  finish_issuing();
+  wait_completed(n);
+}
+
+void LoadGenerator::run_server() {
+  const auto& s = cfg_.settings;
+  const uint64_t n = cfg_.accuracy_mode ? samples_.size() : planned_queries(s);
+  queries_.reserve(n);
+  plan(n);
+  // Poisson arrivals: exponential gaps at target_qps from the registry's schedule seed.
+  schedule_ns_.resize(n);
+  uint64_t rng = s.schedule_seed;
+  double t = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    t += -std::log(uniform01(rng)) / s.target_qps;
+    schedule_ns_[i] = static_cast<int64_t>(t * 1e9);
+  }
+  prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // wake from sleeps within microseconds
+  constexpr uint64_t kMaxBatch = 4096;
+  const int64_t start = now_ns() + 1'000'000;
+  uint64_t i = 0;
+  while (i < n && !aborted()) {
+    const int64_t due = start + schedule_ns_[i];
+    int64_t now = now_ns();
+    if (now < due) {
+      wait_until(due, aborted_);
+      now = now_ns();
+    }
+    // Every query that is due goes out in one call: latency counts from its scheduled time,
+    // so batching never hides lateness, and the issuer keeps up at high rates.
+    uint64_t j = i;
+    while (j < n && j - i < kMaxBatch && start + schedule_ns_[j] <= now) {
+      table_.mark_issued(j, start + schedule_ns_[j], now);
+      ++j;
+    }
+    if (j == i) continue;
+    issue_range(i, j - i);
+    i = j;
+  }
+  finish_issuing();
+  wait_completed(n);
+}
+
+void LoadGenerator::monitor() {
+  const auto& s = cfg_.settings;
+  const int64_t started = now_ns();
+  const int64_t query_timeout = static_cast<int64_t>(s.query_timeout_s * 1e9);
+  const int64_t run_timeout = static_cast<int64_t>(s.run_timeout_s * 1e9);
+  const bool tty = cfg_.progress && isatty(STDERR_FILENO);
+  uint64_t cursor = 0;  // every query before it is done
+  int64_t last_progress = 0;
+  int64_t aborted_at = 0;
+  while (!stop_monitor_.load(std::memory_order_acquire)) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    const int64_t now = now_ns();
+    if (int sig = g_signal.load()) {
+      abort("interrupted", std::string("interrupted by signal ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"),
+            kExitInterrupted);
+    }
+    if (!aborted() && now - started > run_timeout) {
+      abort("run_timeout", "the run exceeded run_timeout_s=" + std::to_string(s.run_timeout_s) +
+                               " with " + std::to_string(table_.size() - table_.completed()) +
+                               " queries outstanding", kExitInvalidRun);
+    }
+    const uint64_t size = table_.size();
+    while (cursor < size && table_.is_done(cursor)) ++cursor;
+    if (!aborted() && cursor < size && table_.is_in_flight(cursor) &&
+        now - table_.issued_ns(cursor) > query_timeout) {
+      std::vector<uint64_t> late;
+      uint64_t n_late = 0;
+      for (uint64_t i = cursor; i < size; ++i) {
+        if (table_.is_in_flight(i) && now - table_.issued_ns(i) > query_timeout) {
+          if (late.size() < 10) late.push_back(QueryTable::id_of(i));
+          ++n_late;
+        }
+      }
+      abort("query_timeout", "quer" + std::string(n_late == 1 ? "y " : "ies ") + id_list(late, n_late) +
+                                 " did not complete within query_timeout_s=" + std::to_string(s.query_timeout_s),
+            kExitInvalidRun);
+      for (uint64_t i = cursor; i < size; ++i)
+        if (table_.is_in_flight(i) && now - table_.issued_ns(i) > query_timeout)
+          table_.error(QueryTable::id_of(i), "query_timeout",
+                       "query " + std::to_string(QueryTable::id_of(i)) + " not completed within " +
+                           std::to_string(s.query_timeout_s) + " s");
+    }
+    if (tty && now - last_progress > 250'000'000) {
+      last_progress = now;
+      std::fprintf(stderr, "\r  %s: %llu/%llu queries done, %.1f s   ",
+                   registry::to_string(cfg_.scenario),
+                   static_cast<unsigned long long>(table_.completed()),
+                   static_cast<unsigned long long>(table_.size()), (now - started) / 1e9);
+    }
+    if (aborted()) {
+      if (!aborted_at) aborted_at = now;
+      // The load-generator thread is stuck inside the plugin: write everything from here.
+      if (!returned_.load() && now - aborted_at > 2'000'000'000 && cfg_.emergency_finalize) {
+        if (tty) std::fprintf(stderr, "\n");
+        cfg_.emergency_finalize();
+      }
+    }
+  }
+  if (tty) std::fprintf(stderr, "\r%70s\r", "");
+}
+
+RunOutcome LoadGenerator::run() {
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    outcome_.start_ns = now_ns();
+  }
+  std::thread mon([this] { monitor(); });
+  switch (cfg_.scenario) {
+    case registry::Scenario::single_stream: run_single_stream(); break;
+    case registry::Scenario::offline: run_offline(); break;
+    case registry::Scenario::server: run_server(); break;
+  }
+  returned_.store(true);
+  stop_monitor_.store(true);
+  mon.join();
+  std::lock_guard<std::mutex> g(mu_);
+  if (!outcome_.aborted) outcome_.end_ns = now_ns();
+  return outcome_;
+}
+
+}  // namespace edubench::harness

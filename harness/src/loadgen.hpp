@@ -1,0 +1,80 @@
+// The load generator: SingleStream, Offline and Server as LoadGen defines them, in performance
+// and accuracy mode, with a per-query and a whole-run watchdog. It never hangs: a SUT that does
+// not complete, or does not return from issue(), ends the run INVALID with every file written.
+#pragma once
+
+#include "query_table.hpp"
+#include "sut_session.hpp"
+
+#include <edubench/registry/registry.hpp>
+
+#include <atomic>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace edubench::harness {
+
+struct LoadgenConfig {
+  registry::Scenario scenario = registry::Scenario::single_stream;
+  bool accuracy_mode = false;
+  registry::Settings settings;
+  bool progress = false;  // a progress line on stderr (only on a terminal)
+  // Called by the watchdog when the load-generator thread is stuck inside the plugin after an
+  // abort: it must write the run directory and end the process.
+  std::function<void()> emergency_finalize;
+};
+
+struct RunOutcome {
+  bool aborted = false;
+  std::string abort_kind;    // query_timeout | run_timeout | plugin_failure | interrupted
+  std::string abort_reason;  // one line
+  int exit_code = 0;         // for an abort
+  int64_t start_ns = 0, end_ns = 0;
+};
+
+class LoadGenerator {
+ public:
+  LoadGenerator(QueryTable& table, SutSession& sut, const std::vector<edu_sample>& samples,
+                LoadgenConfig cfg);
+  // Runs the scenario to the end or to an abort. Throws nothing the caller must handle.
+  RunOutcome run();
+  // The outcome so far (used by the emergency path).
+  RunOutcome outcome() const;
+
+  // Number of queries a performance run plans up front (Offline, Server), as LoadGen sizes it.
+  static uint64_t planned_queries(const registry::Settings& s);
+
+ private:
+  void run_single_stream();
+  void run_offline();
+  void run_server();
+  void issue_range(uint64_t first, uint64_t n);  // queries_[first, first+n)
+  bool wait_completed(uint64_t target);          // false when aborted
+  void finish_issuing();
+  void abort(const std::string& kind, const std::string& reason, int exit_code);
+  bool aborted() const { return aborted_.load(std::memory_order_acquire); }
+  uint64_t pick_sample();
+  void plan(uint64_t n);
+  void monitor();
+
+  QueryTable& table_;
+  SutSession& sut_;
+  const std::vector<edu_sample>& samples_;
+  LoadgenConfig cfg_;
+  std::vector<edu_query> queries_;
+  std::vector<int64_t> schedule_ns_;  // server: offsets from start
+  uint64_t sample_rng_state_ = 0, log_rng_state_ = 0;
+
+  std::atomic<bool> aborted_{false};
+  std::atomic<bool> stop_monitor_{false};
+  std::atomic<bool> returned_{false};  // the load-generator thread is out of the plugin
+  mutable std::mutex mu_;
+  RunOutcome outcome_;
+};
+
+// Installs SIGINT/SIGTERM handlers that ask the running load generator to stop.
+void install_interrupt_handlers();
+
+}  // namespace edubench::harness

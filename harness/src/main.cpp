@@ -1,0 +1,139 @@
+// The `edubench` command line: run, list, validate. Every failure ends in one line on stderr
+// ("edubench: error: ...") and a documented exit code (exit_codes.hpp, README).
+#include "errors.hpp"
+#include "exit_codes.hpp"
+#include "list_command.hpp"
+#include "run_command.hpp"
+#include "system_info.hpp"
+#include "validate_command.hpp"
+
+#include <boost/program_options.hpp>
+
+#include <cstdio>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace po = boost::program_options;
+using namespace edubench::harness;
+
+namespace {
+
+const char* kUsage =
+    "usage: edubench <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  run       run one workload in one scenario against a SUT plugin\n"
+    "  list      list the registry's workloads and the built-in reference plugins\n"
+    "  validate  load a plugin, check its ABI, run smoke queries, print a verdict\n"
+    "\n"
+    "`edubench <command> --help` describes each. Exit codes: 0 valid, 1 run invalid,\n"
+    "2 bad input, 3 plugin failure, 4 accuracy below target, 5 internal error, 130 interrupted.\n";
+
+std::string joined(int argc, char** argv) {
+  std::string s;
+  for (int i = 0; i < argc; ++i) s += (i ? " " : "") + std::string(argv[i]);
+  return s;
+}
+
+po::variables_map parse(const po::options_description& desc, const po::positional_options_description* pos,
+                        int argc, char** argv) {
+  po::variables_map vm;
+  auto parser = po::command_line_parser(argc, argv).options(desc);
+  if (pos) parser.positional(*pos);
+  po::store(parser.run(), vm);
+  po::notify(vm);
+  return vm;
+}
+
+int cmd_run(int argc, char** argv, const std::string& cmdline) {
+  RunOptions o;
+  po::options_description desc(
+      "edubench run --workload ID --sut PATH|NAME --scenario SCENARIO [options]\n\n"
+      "Runs one workload in one scenario against a SUT plugin and writes a run directory\n"
+      "(result.json, summary.txt, events.jsonl, accuracy.jsonl, trace.json, manifest.json).\n\n"
+      "options");
+  desc.add_options()
+      ("help,h", "show this help")
+      ("workload,w", po::value(&o.workload)->required(), "workload id from the registry (see `edubench list`)")
+      ("sut,s", po::value(&o.sut)->required(), "plugin .so path, or the name of a reference plugin")
+      ("scenario", po::value(&o.scenario)->required(), "single_stream | offline | server")
+      ("mode,m", po::value(&o.mode)->default_value("performance"), "performance | accuracy")
+      ("output,o", po::value(&o.output), "run directory (default results/<workload>/<scenario>/<mode>/<time>)")
+      ("registry", po::value(&o.registry_path)->default_value(default_registry_path()), "workloads.yaml to use")
+      ("set", po::value(&o.sets)->composing(), "override a scenario setting, key=value (repeatable; recorded)")
+      ("sut-opt", po::value(&o.sut_opts)->composing(), "option for the plugin's create, key=value (repeatable)")
+      ("division", po::value(&o.division)->default_value("closed"), "closed | open (recorded)")
+      ("quiet,q", po::bool_switch(&o.quiet), "no progress line and no summary on stdout");
+  po::variables_map vm;
+  po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
+  if (vm.count("help")) {
+    std::cout << desc << "\nsettings for --set: see workloads.yaml (e.g. min_duration_s, min_query_count,\n"
+                         "max_query_count, target_qps, latency_bound_ms, query_timeout_s, run_timeout_s).\n";
+    return kExitValid;
+  }
+  po::notify(vm);
+  o.command_line = cmdline;
+  return run_command(o);
+}
+
+int cmd_list(int argc, char** argv) {
+  std::string reg;
+  po::options_description desc("edubench list [--registry workloads.yaml]\n\nLists workloads and reference plugins.\n\noptions");
+  desc.add_options()("help,h", "show this help")
+      ("registry", po::value(&reg)->default_value(default_registry_path()), "workloads.yaml to read");
+  auto vm = parse(desc, nullptr, argc, argv);
+  if (vm.count("help")) return std::cout << desc, kExitValid;
+  return list_command(reg);
+}
+
+int cmd_validate(int argc, char** argv) {
+  std::string plugin, reg;
+  po::options_description desc(
+      "edubench validate PLUGIN [--registry workloads.yaml]\n\n"
+      "Loads PLUGIN (a .so path or a reference plugin name), checks the ABI, lists its workloads,\n"
+      "creates an instance for each ready workload it serves and runs the echo smoke queries when it\n"
+      "serves echo. Prints PASS or FAIL.\n\noptions");
+  desc.add_options()("help,h", "show this help")
+      ("plugin", po::value(&plugin), "plugin path or name")
+      ("registry", po::value(&reg)->default_value(default_registry_path()), "workloads.yaml to read");
+  po::positional_options_description pos;
+  pos.add("plugin", 1);
+  auto vm = parse(desc, &pos, argc, argv);
+  if (vm.count("help")) return std::cout << desc, kExitValid;
+  if (plugin.empty()) throw BadInput("validate: expected a plugin path or name (see --help)");
+  return validate_command(plugin, reg);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h" ||
+      std::string(argv[1]) == "help") {
+    std::cout << kUsage;
+    return argc < 2 ? kExitBadInput : kExitValid;
+  }
+  if (std::string(argv[1]) == "--version") {
+    std::cout << "edubench " << harness_version() << " (" << harness_git() << ")\n";
+    return kExitValid;
+  }
+  const std::string cmd = argv[1];
+  try {
+    if (cmd == "run") return cmd_run(argc - 1, argv + 1, joined(argc, argv));
+    if (cmd == "list") return cmd_list(argc - 1, argv + 1);
+    if (cmd == "validate") return cmd_validate(argc - 1, argv + 1);
+    throw BadInput("unknown command '" + cmd + "' (expected run, list or validate; see --help)");
+  } catch (const HarnessError& e) {
+    std::fprintf(stderr, "edubench: error: %s\n", e.what());
+    return e.code();
+  } catch (const po::error& e) {
+    std::fprintf(stderr, "edubench: error: %s %s (see edubench %s --help)\n", cmd.c_str(), e.what(), cmd.c_str());
+    return kExitBadInput;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "edubench: error: out of memory\n");
+    return kExitInternal;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "edubench: error: internal: %s\n", e.what());
+    return kExitInternal;
+  }
+}

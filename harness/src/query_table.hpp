@@ -1,0 +1,85 @@
+// Per-query state of one run and the completion path of the host (stream / complete / report /
+// log). Lock-free on the hot path: a query's slot is found by index, its state moves by
+// compare-and-swap, so completions from any thread at millions per second neither crash nor
+// serialize; a duplicate or unknown completion becomes a logged run error.
+#pragma once
+
+#include "waiter.hpp"
+
+#include <edubench/results/run_log.hpp>
+#include <edubench/sut_api.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace edubench::harness {
+
+class QueryTable {
+ public:
+  QueryTable();
+  ~QueryTable();
+  QueryTable(const QueryTable&) = delete;
+  QueryTable& operator=(const QueryTable&) = delete;
+
+  // Adds a query (load-generator thread only) and returns its index; its id is index + 1.
+  uint64_t add(uint64_t sample_index, bool logged);
+  static uint64_t id_of(uint64_t index) { return index + 1; }
+  // Marks a query in flight with its scheduled and issue times, just before issue().
+  void mark_issued(uint64_t index, int64_t scheduled_ns, int64_t issued_ns);
+
+  uint64_t size() const { return size_.load(std::memory_order_acquire); }
+  uint64_t completed() const { return completed_.load(std::memory_order_acquire); }
+  bool is_done(uint64_t index) const;
+  bool is_in_flight(uint64_t index) const;
+  int64_t issued_ns(uint64_t index) const;
+  Waiter& waiter() { return waiter_; }
+
+  // The host's functions (thread-safe). Return EDU_OK or an error status, never throw.
+  edu_status stream(uint64_t id, const int32_t* tokens, size_t n);
+  edu_status complete(uint64_t id, const edu_response* r);
+  void report(uint64_t id, const char* metric, double value);
+  void log(int32_t level, const char* message);
+  // Records a run error (thread-safe; kept up to a cap, the rest counted).
+  void error(uint64_t query, const std::string& kind, const std::string& message);
+  // Tool calls and code runs are recorded here so they land in the same log.
+  uint32_t next_step(uint64_t id);
+  void record_tool(results::ToolCall call);
+  void record_code(results::CodeRun run);
+  // Keeps `feedback` alive for the query until its next run_code or completion.
+  const std::string& keep_feedback(uint64_t id, std::string feedback);
+  bool known_in_flight(uint64_t id) const;
+  // The sample index of a known query id (call only after known_in_flight).
+  uint64_t sample_of(uint64_t id) const;
+
+  // Copies everything into `log` (queries, errors, reports, tool calls, plugin log). Safe while
+  // stragglers still call in: only fully completed queries are read as completed.
+  void snapshot(results::RunLog& log) const;
+  uint64_t error_count() const;
+
+ private:
+  struct Slot;
+  struct Extra;
+  Slot* find(uint64_t id) const;
+  Slot* at(uint64_t index) const;
+
+  static constexpr unsigned kChunkBits = 16;
+  static constexpr uint64_t kChunk = uint64_t{1} << kChunkBits;
+  static constexpr uint64_t kMaxChunks = 1 << 15;  // 2^31 queries
+  std::unique_ptr<std::atomic<Slot*>[]> chunks_;
+  std::atomic<uint64_t> size_{0};
+  std::atomic<uint64_t> completed_{0};
+  Waiter waiter_;
+
+  mutable std::mutex side_mu_;  // guards the side logs below (rare calls)
+  std::vector<results::RunError> errors_;
+  uint64_t errors_dropped_ = 0;
+  std::vector<results::Report> reports_;
+  std::vector<results::ToolCall> tools_;
+  std::vector<results::CodeRun> code_runs_;
+  std::vector<results::LogLine> plugin_log_;
+};
+
+}  // namespace edubench::harness

@@ -1,0 +1,129 @@
+#include "validate_command.hpp"
+
+#include "errors.hpp"
+#include "host_bridge.hpp"
+#include "loadgen.hpp"
+#include "plugin.hpp"
+#include "query_table.hpp"
+#include "sut_session.hpp"
+
+#include <edubench/registry/registry.hpp>
+#include <edubench/results/metrics.hpp>
+
+#include <cstdio>
+
+namespace edubench::harness {
+namespace {
+
+void fail(const std::string& what) {
+  std::printf("FAIL: %s\n", what.c_str());
+  std::fflush(stdout);
+}
+
+// Runs every echo sample once, one at a time, and checks each response is its prompt.
+bool echo_smoke(const Plugin& p, const registry::Registry& reg, const registry::Workload& w) {
+  std::vector<registry::Sample> samples = registry::load_samples(*reg.find_dataset(w.dataset));
+  if (samples.size() > 16) samples.resize(16);
+  std::vector<std::vector<int32_t>> toks(samples.size());
+  std::vector<edu_sample> abi(samples.size());
+  for (size_t i = 0; i < samples.size(); ++i) {
+    toks[i] = registry::tokenize_bytes(samples[i].text);
+    abi[i] = {sizeof(edu_sample), samples[i].index, samples[i].text.c_str(), samples[i].text.size(),
+              toks[i].data(), toks[i].size(), w.max_new_tokens};
+  }
+  QueryTable table;
+  HostBridge bridge(table, samples);
+  auto session = make_in_process_session(p, bridge.host());
+  std::vector<std::pair<std::string, std::string>> cfg(w.sut_config.begin(), w.sut_config.end());
+  session->create(w.id, cfg);
+  LoadgenConfig lc;
+  lc.scenario = registry::Scenario::single_stream;
+  lc.accuracy_mode = true;
+  lc.settings.query_timeout_s = 5;
+  lc.settings.run_timeout_s = 30;
+  lc.emergency_finalize = [] {
+    fail("the plugin did not return from issue() within the watchdog's time");
+    std::_Exit(kExitPluginFailure);
+  };
+  LoadGenerator lg(table, *session, abi, std::move(lc));
+  RunOutcome out = lg.run();
+  results::RunLog log;
+  log.workload = w.id;
+  log.mode = "accuracy";
+  table.snapshot(log);
+  session->destroy();
+  if (out.aborted) return fail("echo smoke run: " + out.abort_reason), false;
+  for (const auto& e : log.errors) return fail("echo smoke run: " + e.message), false;
+  results::AccuracyResult acc = results::compute_accuracy(log, w, samples);
+  std::printf("  echo smoke: %llu queries, exact match %.3f\n",
+              static_cast<unsigned long long>(log.queries.size()), acc.value);
+  if (acc.value < 1.0) return fail("echo smoke run: responses differ from the prompts"), false;
+  return true;
+}
+
+}  // namespace
+
+int validate_command(const std::string& spec, const std::string& registry_path) {
+  registry::Registry reg;
+  try {
+    reg = registry::load_registry(registry_path);
+  } catch (const registry::Error& e) {
+    throw BadInput(e.what());
+  }
+  std::string path = resolve_plugin(spec);
+  Plugin p;
+  try {
+    p = load_plugin(path);
+  } catch (const HarnessError& e) {
+    fail(e.what());
+    throw;
+  }
+  std::printf("plugin:   %s\nsha256:   %s\nname:     %s %s\nabi:      %u.%u (host %d.%d)\n", p.path.c_str(),
+              p.sha256.c_str(), p.api->name, p.api->version, p.api->abi_major, p.api->abi_minor,
+              EDU_ABI_VERSION_MAJOR, EDU_ABI_VERSION_MINOR);
+  std::string ws;
+  for (const auto& w : p.workloads) ws += (ws.empty() ? "" : ", ") + w;
+  std::printf("serves:   %s\n", ws.empty() ? "(nothing)" : ws.c_str());
+  if (p.workloads.empty()) return fail("the plugin lists no workloads"), kExitPluginFailure;
+  bool ok = true;
+  for (const auto& id : p.workloads) {
+    const registry::Workload* w = reg.find_workload(id);
+    if (!w) {
+      std::printf("  %s: not in the registry (open division only)\n", id.c_str());
+      continue;
+    }
+    if (w->status != "ready") {
+      std::printf("  %s: planned in the registry, not checked\n", id.c_str());
+      continue;
+    }
+    try {
+      if (w->kind == registry::Kind::echo) {
+        ok = echo_smoke(p, reg, *w) && ok;
+      } else {
+        QueryTable table;
+        std::vector<registry::Sample> none;
+        HostBridge bridge(table, none);
+        auto session = make_in_process_session(p, bridge.host());
+        std::vector<std::pair<std::string, std::string>> cfg;
+        for (auto [k, v] : w->sut_config) {
+          for (size_t pos; (pos = v.find("${root}")) != std::string::npos;) v.replace(pos, 7, reg.root);
+          cfg.emplace_back(k, v);
+        }
+        session->create(w->id, cfg);
+        session->destroy();
+        std::printf("  %s: create and destroy ok\n", id.c_str());
+      }
+    } catch (const HarnessError& e) {
+      fail(id + ": " + e.what());
+      ok = false;
+    } catch (const registry::Error& e) {
+      fail(id + ": " + e.what());
+      ok = false;
+    }
+  }
+  std::printf("%s\n", ok ? "PASS" : "FAIL");
+  std::fflush(stdout);
+  return ok ? kExitValid : kExitPluginFailure;
+}
+
+}  // namespace edubench::harness

@@ -1,0 +1,143 @@
+// The registry: workloads.yaml parsed and validated into typed structs. Every error names
+// the file, the line and the field. The single source of truth for workloads, data sets,
+// models, scenario settings and quality targets.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace edubench::registry {
+
+// A bad registry or data set: what() is one line "FILE:LINE: FIELD: what was expected".
+class Error : public std::runtime_error {
+ public:
+  Error(std::string file, int line, std::string field, const std::string& what);
+  const std::string& file() const { return file_; }
+  int line() const { return line_; }
+  const std::string& field() const { return field_; }
+
+ private:
+  std::string file_;
+  int line_;
+  std::string field_;
+};
+
+enum class Scenario { single_stream, offline, server };
+const char* to_string(Scenario s);
+std::optional<Scenario> parse_scenario(const std::string& s);  // "single_stream", ...
+
+enum class Kind { echo, generation, react, codegen };
+const char* to_string(Kind k);
+
+struct Dataset {
+  std::string id;
+  std::string path;       // absolute, resolved against the registry file's folder
+  std::string format;     // "lines" (one prompt per line, reference = prompt) | "jsonl"
+  std::string sha256;     // of the file at `path`, lowercase hex
+  std::string source;     // provenance, one line
+  std::string license;
+  std::string regenerate; // the command in the repo that rebuilds it from a seed
+};
+
+struct Model {
+  std::string id;
+  std::string weights;        // absolute path of the .safetensors
+  std::string weights_sha256;
+  std::string config;         // absolute path of config.json
+  std::string config_sha256;
+  uint64_t parameters = 0;
+  std::string regenerate;     // the training command
+  std::map<std::string, double> quality;  // e.g. val_loss, test_perplexity
+};
+
+// One scenario's settings. Every field has a unit in its name where it has one; the table
+// in settings.cpp gives each its type, range and default, and serves YAML, --set and output.
+struct Settings {
+  double min_duration_s = 1.0;
+  uint64_t min_query_count = 1;
+  uint64_t max_query_count = 0;        // 0: no cap (a cap makes a short test run possible)
+  double query_timeout_s = 30.0;       // per-query watchdog
+  double run_timeout_s = 600.0;        // whole-run watchdog
+  double target_qps = 0.0;             // server: Poisson arrival rate
+  double latency_percentile = 0.9;     // the percentile that is the metric / bound
+  double latency_bound_ms = 0.0;       // server: bound on that percentile of latency (0: none)
+  double ttft_bound_ms = 0.0;          // server: bound on that percentile of TTFT (0: none)
+  double tpot_bound_ms = 0.0;          // server: bound on that percentile of TPOT (0: none)
+  uint64_t schedule_seed = 1;          // Poisson inter-arrival times
+  uint64_t sample_seed = 2;            // which sample each query carries
+  uint64_t accuracy_log_seed = 3;      // which responses a performance run logs
+  double accuracy_log_probability = 0.01;  // share of responses a performance run logs
+  uint64_t performance_sample_count = 0;   // 0: the whole data set
+};
+
+// name -> value of every Settings field, in table order, for result.json and summaries.
+std::vector<std::pair<std::string, std::string>> settings_fields(const Settings& s);
+// Applies one --set key=value; throws Error(file "--set", line 0, key, ...) naming the key and
+// the expected type/range, or listing the known keys when the key is unknown.
+void apply_setting(Settings& s, const std::string& key, const std::string& value);
+
+struct Accuracy {
+  std::string metric;          // "exact_match" | "token_agreement" | "pass_rate"
+  double reference = 1.0;      // the reference plugin's measured quality, 0..1
+  double closed_fraction = 0.99;  // closed division: value >= reference * closed_fraction
+  double open_floor = 0.0;     // open division: value >= open_floor
+};
+
+struct Workload {
+  std::string id;
+  std::string description;
+  Kind kind = Kind::echo;
+  std::string status;          // "ready" | "planned" (listed, not runnable yet)
+  std::string dataset;         // Dataset id; empty only when planned
+  std::map<std::string, std::string> models;  // role ("target", "draft") -> Model id
+  std::string tokenizer;       // "none" | "bytes"
+  uint32_t max_new_tokens = 0;
+  std::vector<std::pair<std::string, std::string>> sut_config;  // passed to create, in order
+  std::string reference_sut;   // name of the built-in reference plugin
+  Accuracy accuracy;
+  std::map<Scenario, Settings> scenarios;  // the scenarios this workload defines
+};
+
+struct Registry {
+  std::string path;  // absolute path of workloads.yaml
+  std::string root;  // its folder
+  std::vector<Dataset> datasets;
+  std::vector<Model> models;
+  std::vector<Workload> workloads;
+
+  const Workload* find_workload(const std::string& id) const;
+  const Dataset* find_dataset(const std::string& id) const;
+  const Model* find_model(const std::string& id) const;
+};
+
+// Parses and validates `path`: known keys only, types, ranges, cross references (dataset,
+// models), units in names. Throws Error on the first problem.
+Registry load_registry(const std::string& path);
+
+// One sample of a data set, with what the harness scores it against.
+struct Sample {
+  uint64_t index = 0;
+  std::string text;                 // prompt / question / task
+  std::string reference;            // expected text answer (echo, react) or ""
+  std::vector<int32_t> reference_tokens;  // expected tokens (generation) or empty
+  std::string extra_json;           // workload-specific fields, raw JSON object ("{}" if none)
+};
+
+// Loads a data set after checking its sha256 against the registry; throws Error naming the
+// file and the line of a malformed record, or the expected and actual hash.
+std::vector<Sample> load_samples(const Dataset& d);
+
+// Byte tokenizer: token id = byte value (0..255).
+std::vector<int32_t> tokenize_bytes(const std::string& text);
+std::string detokenize_bytes(const std::vector<int32_t>& tokens);
+
+// sha256 of a file (lowercase hex); throws std::runtime_error naming the file if unreadable.
+std::string sha256_file(const std::string& path);
+std::string sha256_bytes(const void* data, size_t n);
+
+}  // namespace edubench::registry

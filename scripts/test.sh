@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# The test command of the README (and of CI): installs what is missing, builds, runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install_deps.sh
+./scripts/build.sh
+ctest --test-dir build --output-on-failure --timeout 600 -j2
