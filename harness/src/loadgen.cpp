@@ -151,18 +151,22 @@ bool LoadGenerator::wait_completed(uint64_t target) {
 
 void LoadGenerator::run_single_stream() {
   const auto& s = cfg_.settings;
-  const int64_t start = now_ns();
   const uint64_t total = cfg_.accuracy_mode ? samples_.size() : 0;
   queries_.reserve(cfg_.accuracy_mode ? total : s.min_query_count);
+  int64_t first_issue = 0, last_issue = 0;
   for (uint64_t i = 0; !aborted(); ++i) {
     if (cfg_.accuracy_mode) {
       if (i >= total) break;
     } else {
-      bool enough = i >= s.min_query_count && now_ns() - start >= static_cast<int64_t>(s.min_duration_s * 1e9);
+      // LoadGen's rule: the last query must be issued at or after min_duration_s.
+      bool enough = i >= s.min_query_count &&
+                    last_issue - first_issue >= static_cast<int64_t>(s.min_duration_s * 1e9);
       if (enough || (s.max_query_count > 0 && i >= s.max_query_count)) break;
     }
     plan(1);
     const int64_t t = now_ns();
+    if (i == 0) first_issue = t;
+    last_issue = t;
     table_.mark_issued(i, t, t);
     issue_range(i, 1);
     if (!wait_completed(i + 1)) break;

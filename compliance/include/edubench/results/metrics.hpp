@@ -16,7 +16,7 @@ struct Percentiles {  // milliseconds
   double mean = 0, min = 0, max = 0;
   double p50 = 0, p90 = 0, p95 = 0, p99 = 0, p999 = 0;
 };
-// Nearest-rank percentiles of `values_ms` (any order); count 0 for an empty input.
+// Percentiles by LoadGen's rule (sorted[floor(n * q)]) of `values_ms`; count 0 when empty.
 Percentiles percentiles(std::vector<double> values_ms);
 // The value at quantile q (0..1) by the same rule.
 double quantile(std::vector<double> values, double q);

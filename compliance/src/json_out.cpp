@@ -1,0 +1,111 @@
+#include "json_out.hpp"
+
+#include <charconv>
+#include <cstring>
+#include <stdexcept>
+
+namespace edubench::results::detail {
+
+static size_t utf8_length(const unsigned char* p, size_t left) {
+  unsigned char c = p[0];
+  size_t n = c >= 0xF0 && c <= 0xF4 ? 4 : c >= 0xE0 ? 3 : c >= 0xC2 && c <= 0xDF ? 2 : 0;
+  if (c >= 0xF5 || n == 0 || n > left) return 0;
+  for (size_t i = 1; i < n; ++i)
+    if ((p[i] & 0xC0) != 0x80) return 0;
+  return n;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  out.push_back('"');
+  const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+  for (size_t i = 0; i < s.size();) {
+    unsigned char c = p[i];
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(static_cast<char>(c));
+    } else if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\u00";
+      out.push_back(hex[c >> 4]);
+      out.push_back(hex[c & 15]);
+    } else if (c >= 0x80) {
+      size_t n = utf8_length(p + i, s.size() - i);
+      if (n == 0) {
+        out += "\\u00";
+        out.push_back(hex[c >> 4]);
+        out.push_back(hex[c & 15]);
+      } else {
+        out.append(s.data() + i, n);
+        i += n;
+        continue;
+      }
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+    ++i;
+  }
+  out.push_back('"');
+}
+
+void append_int(std::string& out, int64_t v) {
+  char b[24];
+  auto r = std::to_chars(b, b + sizeof b, v);
+  out.append(b, r.ptr);
+}
+
+void append_uint(std::string& out, uint64_t v) {
+  char b[24];
+  auto r = std::to_chars(b, b + sizeof b, v);
+  out.append(b, r.ptr);
+}
+
+void append_double(std::string& out, double v) {
+  char b[32];
+  auto r = std::to_chars(b, b + sizeof b, v);  // shortest round-trip form
+  out.append(b, r.ptr);
+}
+
+void append_int_array(std::string& out, const std::vector<int32_t>& v) {
+  out.push_back('[');
+  for (size_t i = 0; i < v.size(); ++i) {
+    if (i) out.push_back(',');
+    append_int(out, v[i]);
+  }
+  out.push_back(']');
+}
+
+AtomicFile::AtomicFile(const std::string& path) : path_(path), tmp_(path + ".tmp") {
+  f_ = std::fopen(tmp_.c_str(), "wb");
+  if (!f_) throw std::runtime_error(tmp_ + ": cannot open for writing: " + std::strerror(errno));
+  buf_.reserve(1 << 21);
+}
+
+AtomicFile::~AtomicFile() {
+  if (f_) {
+    std::fclose(f_);
+    std::remove(tmp_.c_str());
+  }
+}
+
+void AtomicFile::flush() {
+  if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size())
+    throw std::runtime_error(tmp_ + ": write failed: " + std::strerror(errno));
+  buf_.clear();
+}
+
+void AtomicFile::commit() {
+  flush();
+  std::FILE* f = f_;
+  f_ = nullptr;
+  if (std::fclose(f) != 0) throw std::runtime_error(tmp_ + ": close failed: " + std::strerror(errno));
+  if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
+    throw std::runtime_error(path_ + ": rename failed: " + std::strerror(errno));
+}
+
+}  // namespace edubench::results::detail

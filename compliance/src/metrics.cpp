@@ -1,0 +1,176 @@
+// Metrics and validity from a RunLog, as LoadGen derives them from its own log.
+#include <edubench/results/metrics.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+namespace edubench::results {
+
+int64_t early_stopping_min_passing(int64_t t, double p, double c);
+bool early_stopping_server_ok(uint64_t n, uint64_t overlatency, double percentile, double confidence,
+                              uint64_t* needed);
+
+namespace {
+
+std::string fmt(double v, int prec = 3) {
+  char b[64];
+  std::snprintf(b, sizeof b, "%.*f", prec, v);
+  return b;
+}
+
+}  // namespace
+
+// LoadGen's percentile rule: the element at index floor(n * q) of the sorted values.
+double quantile(std::vector<double> v, double q) {
+  if (v.empty()) return 0;
+  size_t i = std::min(v.size() - 1, static_cast<size_t>(static_cast<double>(v.size()) * q));
+  std::nth_element(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), v.end());
+  return v[i];
+}
+
+Percentiles percentiles(std::vector<double> v) {
+  Percentiles p;
+  p.count = v.size();
+  if (v.empty()) return p;
+  std::sort(v.begin(), v.end());
+  double sum = 0;
+  for (double x : v) sum += x;
+  auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<size_t>(static_cast<double>(v.size()) * q))]; };
+  p.mean = sum / static_cast<double>(v.size());
+  p.min = v.front();
+  p.max = v.back();
+  p.p50 = at(0.50);
+  p.p90 = at(0.90);
+  p.p95 = at(0.95);
+  p.p99 = at(0.99);
+  p.p999 = at(0.999);
+  return p;
+}
+
+Metrics compute_metrics(const RunLog& log) {
+  Metrics m;
+  const auto& s = log.settings;
+  const bool server = log.scenario == registry::Scenario::server;
+  const bool performance = log.mode == "performance";
+  std::vector<double> lat, ttft, tpot, itl;
+  lat.reserve(log.queries.size());
+  int64_t first = INT64_MAX, last_done = INT64_MIN, last_sched = INT64_MIN, last_issue = INT64_MIN;
+  std::vector<uint64_t> never;
+  uint64_t n_never = 0;
+  for (const QueryLog& q : log.queries) {
+    ++m.queries_issued;
+    const int64_t origin = server ? q.scheduled_ns : q.issued_ns;
+    first = std::min(first, origin);
+    last_sched = std::max(last_sched, q.scheduled_ns);
+    last_issue = std::max(last_issue, q.issued_ns);
+    if (q.completed_ns < 0) {
+      if (never.size() < 10) never.push_back(q.id);
+      ++n_never;
+      continue;
+    }
+    ++m.queries_completed;
+    last_done = std::max(last_done, q.completed_ns);
+    m.tokens_total += q.n_tokens;
+    lat.push_back((q.completed_ns - origin) / 1e6);
+    if (!q.streams.empty()) {
+      const int64_t t0 = q.streams.front().t_ns;
+      ttft.push_back((t0 - origin) / 1e6);
+      for (size_t i = 1; i < q.streams.size(); ++i) itl.push_back((q.streams[i].t_ns - q.streams[i - 1].t_ns) / 1e6);
+      if (q.n_tokens > 1) tpot.push_back((q.completed_ns - t0) / 1e6 / static_cast<double>(q.n_tokens - 1));
+    }
+  }
+  if (m.queries_completed > 0 && last_done > first) {
+    m.duration_s = (last_done - first) / 1e9;
+    m.samples_per_s = m.queries_completed / m.duration_s;
+    m.tokens_per_s = m.tokens_total / m.duration_s;
+  }
+  if (server && m.queries_issued > 1 && last_sched > first)
+    m.achieved_qps = (m.queries_issued - 1) / ((last_sched - first) / 1e9);
+  m.latency_ms = percentiles(lat);
+  m.ttft_ms = percentiles(ttft);
+  m.tpot_ms = percentiles(tpot);
+  m.itl_ms = percentiles(itl);
+  if (log.scenario == registry::Scenario::single_stream)
+    m.latency_early_stopping_ms = early_stopping_estimate(lat, s.latency_percentile);
+
+  for (const Report& r : log.reports) {
+    Aggregate& a = m.reported[r.metric];
+    a.min = a.count ? std::min(a.min, r.value) : r.value;
+    a.max = a.count ? std::max(a.max, r.value) : r.value;
+    ++a.count;
+    a.sum += r.value;
+  }
+  for (auto& [_, a] : m.reported) a.mean = a.count ? a.sum / static_cast<double>(a.count) : 0;
+  std::vector<double> tool_ms, code_ms;
+  for (const ToolCall& t : log.tool_calls) tool_ms.push_back((t.end_ns - t.start_ns) / 1e6);
+  for (const CodeRun& c : log.code_runs) code_ms.push_back((c.end_ns - c.start_ns) / 1e6);
+  m.tool_ms = percentiles(tool_ms);
+  m.code_run_ms = percentiles(code_ms);
+
+  // Validity: every reason is one line naming the figure and the bound.
+  auto invalid = [&](const std::string& why) {
+    m.valid = false;
+    m.invalid_reasons.push_back(why);
+  };
+  if (log.aborted) invalid("run aborted: " + log.abort_reason);
+  if (!log.errors.empty()) {
+    size_t shown = 0;
+    for (const RunError& e : log.errors) {
+      if (log.aborted && e.message == log.abort_reason) continue;  // already the first reason
+      if (shown++ == 3) break;
+      invalid("run error " + e.kind + (e.query != kNoQuery ? " (query " + std::to_string(e.query) + ")" : "") +
+              ": " + e.message);
+    }
+    if (log.errors.size() > 4) invalid(std::to_string(log.errors.size()) + " run errors in all (events.jsonl)");
+  }
+  if (n_never > 0) {
+    std::string ids;
+    for (size_t i = 0; i < never.size(); ++i) ids += (i ? ", " : "") + std::to_string(never[i]);
+    if (n_never > never.size()) ids += " and " + std::to_string(n_never - never.size()) + " more";
+    invalid(std::to_string(n_never) + " issued queries never completed: " + ids);
+  }
+  // Accuracy mode: coverage is judged by compute_accuracy. An aborted run already says why.
+  if (!performance || log.aborted) return m;
+
+  // LoadGen's minimum-duration rule: Offline by its last completion, Server by its last
+  // scheduled query, SingleStream by its last issue.
+  int64_t end_for_duration = log.scenario == registry::Scenario::offline ? last_done
+                           : server ? last_sched : last_issue;
+  double covered_s = m.queries_issued && end_for_duration > first ? (end_for_duration - first) / 1e9 : 0;
+  if (covered_s < s.min_duration_s)
+    invalid("duration " + fmt(covered_s) + " s < min_duration_s " + fmt(s.min_duration_s) +
+            (log.scenario == registry::Scenario::offline ? " (raise target_qps so more queries are planned)" : ""));
+  if (m.queries_completed < s.min_query_count)
+    invalid("completed queries " + std::to_string(m.queries_completed) + " < min_query_count " +
+            std::to_string(s.min_query_count));
+  if (log.scenario == registry::Scenario::single_stream && !m.latency_early_stopping_ms && !lat.empty())
+    invalid("early stopping needs at least " + std::to_string(early_stopping_min_queries(s.latency_percentile)) +
+            " queries for the p" + fmt(s.latency_percentile * 100, 1) + " estimate, got " + std::to_string(lat.size()));
+  if (server) {
+    const std::string pname = "p" + fmt(s.latency_percentile * 100, 1);
+    if (s.latency_bound_ms > 0) {
+      double v = quantile(lat, s.latency_percentile);
+      if (v > s.latency_bound_ms)
+        invalid(pname + " latency " + fmt(v) + " ms > latency_bound_ms " + fmt(s.latency_bound_ms));
+      uint64_t over = static_cast<uint64_t>(std::count_if(lat.begin(), lat.end(), [&](double x) { return x > s.latency_bound_ms; }));
+      uint64_t needed = 0;
+      if (!lat.empty() && !early_stopping_server_ok(lat.size(), over, s.latency_percentile, 0.99, &needed))
+        invalid("early stopping: " + std::to_string(over) + " of " + std::to_string(lat.size()) +
+                " queries over latency_bound_ms; " + std::to_string(needed) + " queries would be needed");
+    }
+    if (s.ttft_bound_ms > 0) {
+      double v = quantile(ttft, s.latency_percentile);
+      if (ttft.empty()) invalid("ttft_bound_ms is set but no query streamed a token");
+      else if (v > s.ttft_bound_ms) invalid(pname + " TTFT " + fmt(v) + " ms > ttft_bound_ms " + fmt(s.ttft_bound_ms));
+    }
+    if (s.tpot_bound_ms > 0) {
+      double v = quantile(tpot, s.latency_percentile);
+      if (!tpot.empty() && v > s.tpot_bound_ms)
+        invalid(pname + " TPOT " + fmt(v) + " ms > tpot_bound_ms " + fmt(s.tpot_bound_ms));
+    }
+  }
+  return m;
+}
+
+}  // namespace edubench::results

@@ -1,0 +1,296 @@
+// The run directory: result.json, summary.txt and trace.json derived from the RunLog and its
+// metrics, events.jsonl and accuracy.jsonl holding the raw log, manifest.json sealing them all.
+#include "json_out.hpp"
+
+#include <edubench/results/run_dir.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <queue>
+#include <unordered_map>
+
+namespace edubench::results {
+using namespace detail;
+using ojson = nlohmann::ordered_json;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kSchema = 1;
+constexpr size_t kTraceMaxQueries = 100000;  // keeps trace.json loadable in Perfetto
+
+ojson pct_json(const Percentiles& p) {
+  return ojson{{"count", p.count}, {"mean", p.mean}, {"min", p.min}, {"p50", p.p50}, {"p90", p.p90},
+               {"p95", p.p95},     {"p99", p.p99},   {"p999", p.p999}, {"max", p.max}};
+}
+
+ojson pairs_json(const std::vector<std::pair<std::string, std::string>>& v) {
+  ojson o = ojson::object();
+  for (const auto& [k, x] : v) o[k] = x;
+  return o;
+}
+
+ojson settings_json(const registry::Settings& s) {
+  ojson o = ojson::object();
+  for (const auto& [k, v] : registry::settings_fields(s)) {
+    // Numbers stay numbers for readers; the seeds are integers.
+    try {
+      size_t pos = 0;
+      double d = std::stod(v, &pos);
+      if (pos == v.size()) {
+        if (v.find_first_not_of("0123456789") == std::string::npos) o[k] = std::stoull(v);
+        else o[k] = d;
+        continue;
+      }
+    } catch (...) {
+    }
+    o[k] = v;
+  }
+  return o;
+}
+
+std::string fmt(const char* f, double v) {
+  char b[64];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+
+void write_text(const std::string& path, const std::string& text) {
+  AtomicFile f(path);
+  f.buffer() = text;
+  f.commit();
+}
+
+ojson result_json(const RunLog& log, const Metrics& m, const AccuracyResult* acc, const RunContext& c) {
+  ojson r;
+  r["schema"] = kSchema;
+  r["workload"] = log.workload;
+  r["scenario"] = registry::to_string(log.scenario);
+  r["mode"] = log.mode;
+  r["division"] = c.division;
+  r["valid"] = m.valid && (!acc || acc->passed);
+  r["invalid_reasons"] = m.invalid_reasons;
+  if (acc && !acc->passed)
+    r["invalid_reasons"].push_back("accuracy " + fmt("%.4f", acc->value) + " < target " + fmt("%.4f", acc->target));
+  r["settings"] = settings_json(log.settings);
+  r["overrides"] = c.overrides;
+  r["sut_options"] = c.sut_options;
+  ojson mt;
+  mt["queries_issued"] = m.queries_issued;
+  mt["queries_completed"] = m.queries_completed;
+  mt["duration_s"] = m.duration_s;
+  mt["samples_per_s"] = m.samples_per_s;
+  mt["tokens_per_s"] = m.tokens_per_s;
+  mt["tokens_total"] = m.tokens_total;
+  mt["latency_ms"] = pct_json(m.latency_ms);
+  if (m.latency_early_stopping_ms) mt["latency_early_stopping_ms"] = *m.latency_early_stopping_ms;
+  mt["ttft_ms"] = pct_json(m.ttft_ms);
+  mt["tpot_ms"] = pct_json(m.tpot_ms);
+  mt["itl_ms"] = pct_json(m.itl_ms);
+  if (log.scenario == registry::Scenario::server) mt["achieved_qps"] = m.achieved_qps;
+  if (m.tool_ms.count) mt["tool_ms"] = pct_json(m.tool_ms);
+  if (m.code_run_ms.count) mt["code_run_ms"] = pct_json(m.code_run_ms);
+  ojson rep = ojson::object();
+  for (const auto& [k, a] : m.reported)
+    rep[k] = {{"count", a.count}, {"sum", a.sum}, {"mean", a.mean}, {"min", a.min}, {"max", a.max}};
+  mt["reported"] = rep;
+  r["metrics"] = mt;
+  if (acc)
+    r["accuracy"] = {{"metric", acc->metric}, {"value", acc->value}, {"target", acc->target},
+                     {"passed", acc->passed}, {"scored", acc->scored}, {"expected", acc->expected},
+                     {"problems", acc->problems}};
+  else
+    r["accuracy"] = nullptr;
+  r["sut"] = {{"name", c.sut_name}, {"version", c.sut_version}, {"abi_major", c.sut_abi_major},
+              {"abi_minor", c.sut_abi_minor}, {"path", c.sut_path}, {"sha256", c.sut_sha256}};
+  r["harness"] = {{"version", c.harness_version}, {"git", c.harness_git}, {"command", c.command_line}};
+  r["system"] = pairs_json(c.system);
+  r["errors"] = log.errors.size();
+  return r;
+}
+
+std::string pct_line(const char* name, const Percentiles& p) {
+  if (!p.count) return "";
+  char b[256];
+  std::snprintf(b, sizeof b, "  %-16s p50 %10.3f  p90 %10.3f  p99 %10.3f  p99.9 %10.3f  mean %10.3f  (n=%llu)\n",
+                name, p.p50, p.p90, p.p99, p.p999, p.mean, static_cast<unsigned long long>(p.count));
+  return b;
+}
+
+std::string summary_text(const RunLog& log, const Metrics& m, const AccuracyResult* acc, const RunContext& c) {
+  const bool valid = m.valid && (!acc || acc->passed);
+  std::string s;
+  s += "edubench " + log.workload + " / " + registry::to_string(log.scenario) + " / " + log.mode + "\n";
+  s += std::string("Result: ") + (valid ? "VALID" : "INVALID") + "\n";
+  for (const auto& r : m.invalid_reasons) s += "  - " + r + "\n";
+  if (acc && !acc->passed)
+    s += "  - accuracy " + fmt("%.4f", acc->value) + " < target " + fmt("%.4f", acc->target) + "\n";
+  s += "SUT: " + c.sut_name + " " + c.sut_version + " (" + c.sut_path + ")\n\n";
+  s += "Queries: " + std::to_string(m.queries_completed) + " completed of " + std::to_string(m.queries_issued) +
+       " issued in " + fmt("%.3f", m.duration_s) + " s\n";
+  s += "Throughput: " + fmt("%.2f", m.samples_per_s) + " samples/s";
+  if (m.tokens_total) s += ", " + fmt("%.2f", m.tokens_per_s) + " tokens/s";
+  s += "\n";
+  if (log.scenario == registry::Scenario::server)
+    s += "Achieved arrival rate: " + fmt("%.2f", m.achieved_qps) + " QPS (target " +
+         fmt("%.2f", log.settings.target_qps) + ")\n";
+  s += "Latencies (ms):\n";
+  s += pct_line("end to end", m.latency_ms);
+  s += pct_line("TTFT", m.ttft_ms);
+  s += pct_line("TPOT", m.tpot_ms);
+  s += pct_line("inter-token", m.itl_ms);
+  s += pct_line("tool calls", m.tool_ms);
+  s += pct_line("code runs", m.code_run_ms);
+  if (m.latency_early_stopping_ms)
+    s += "  early-stopping p" + fmt("%.1f", log.settings.latency_percentile * 100) + " estimate: " +
+         fmt("%.3f", *m.latency_early_stopping_ms) + " ms\n";
+  if (!m.reported.empty()) {
+    s += "Reported by the SUT (not used for validity):\n";
+    for (const auto& [k, a] : m.reported)
+      s += "  " + k + ": mean " + fmt("%.3f", a.mean) + ", sum " + fmt("%.3f", a.sum) + " over " +
+           std::to_string(a.count) + "\n";
+  }
+  if (acc) {
+    s += "Accuracy (" + acc->metric + "): " + fmt("%.4f", acc->value) + ", target " + fmt("%.4f", acc->target) +
+         (acc->passed ? " PASSED" : " FAILED") + " (" + std::to_string(acc->scored) + " of " +
+         std::to_string(acc->expected) + " scored)\n";
+    for (const auto& p : acc->problems) s += "  - " + p + "\n";
+  }
+  s += "\nSettings:";
+  for (const auto& [k, v] : registry::settings_fields(log.settings)) s += " " + k + "=" + v;
+  s += "\n";
+  if (!c.overrides.empty()) {
+    s += "Overrides:";
+    for (const auto& o : c.overrides) s += " " + o;
+    s += "\n";
+  }
+  s += "Harness: " + c.harness_version + " (" + c.harness_git + ")\n";
+  return s;
+}
+
+// Chrome trace-event format: one "X" span per query on the first free lane, instant events for
+// streamed tokens, spans for tool calls and code runs. Timestamps in microseconds from start.
+void write_trace(const std::string& path, const RunLog& log) {
+  AtomicFile f(path);
+  std::string& b = f.buffer();
+  const int64_t t0 = log.start_ns;
+  auto us = [&](int64_t ns) { return (ns - t0) / 1000.0; };
+  b += "{\"displayTimeUnit\":\"ms\",\"otherData\":{\"workload\":";
+  append_json_string(b, log.workload);
+  b += ",\"scenario\":";
+  append_json_string(b, registry::to_string(log.scenario));
+  b += ",\"queries_in_trace\":";
+  append_uint(b, std::min(log.queries.size(), kTraceMaxQueries));
+  b += ",\"queries_in_run\":";
+  append_uint(b, log.queries.size());
+  b += "},\"traceEvents\":[\n";
+  b += "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"args\":{\"name\":\"queries\"}}";
+  // Lanes: a min-heap of (free-from time, lane) so overlapping queries never share a track.
+  using Lane = std::pair<int64_t, int>;
+  std::priority_queue<Lane, std::vector<Lane>, std::greater<>> free_lanes;
+  int lanes = 0;
+  std::unordered_map<uint64_t, int> lane_of;
+  size_t n = std::min(log.queries.size(), kTraceMaxQueries);
+  for (size_t i = 0; i < n; ++i) {
+    const QueryLog& q = log.queries[i];
+    const int64_t start = std::min(q.scheduled_ns, q.issued_ns);
+    const int64_t end = q.completed_ns >= 0 ? q.completed_ns : log.end_ns;
+    int lane;
+    if (!free_lanes.empty() && free_lanes.top().first <= start) {
+      lane = free_lanes.top().second;
+      free_lanes.pop();
+    } else {
+      lane = lanes++;
+    }
+    free_lanes.push({end, lane});
+    lane_of[q.id] = lane;
+    b += ",\n{\"name\":\"q";
+    append_uint(b, q.id);
+    b += q.completed_ns >= 0 ? "\"" : " (never completed)\"";
+    b += ",\"cat\":\"query\",\"ph\":\"X\",\"pid\":1,\"tid\":";
+    append_int(b, lane);
+    b += ",\"ts\":";
+    append_double(b, us(start));
+    b += ",\"dur\":";
+    append_double(b, std::max(0.0, us(end) - us(start)));
+    b += ",\"args\":{\"sample\":";
+    append_uint(b, q.sample_index);
+    b += ",\"wait_for_issue_us\":";
+    append_double(b, (q.issued_ns - q.scheduled_ns) / 1000.0);
+    b += ",\"tokens\":";
+    append_uint(b, q.n_tokens);
+    b += "}}";
+    for (const StreamEvent& s : q.streams) {
+      b += ",\n{\"name\":\"tokens\",\"cat\":\"stream\",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":";
+      append_int(b, lane);
+      b += ",\"ts\":";
+      append_double(b, us(s.t_ns));
+      b += ",\"args\":{\"n\":";
+      append_uint(b, s.n_tokens);
+      b += "}}";
+    }
+    f.maybe_flush();
+  }
+  auto span = [&](const std::string& name, const char* cat, uint64_t q, int64_t s, int64_t e) {
+    auto it = lane_of.find(q);
+    if (it == lane_of.end()) return;
+    b += ",\n{\"name\":";
+    append_json_string(b, name);
+    b += ",\"cat\":\"";
+    b += cat;
+    b += "\",\"ph\":\"X\",\"pid\":1,\"tid\":";
+    append_int(b, it->second);
+    b += ",\"ts\":";
+    append_double(b, us(s));
+    b += ",\"dur\":";
+    append_double(b, std::max(0.0, us(e) - us(s)));
+    b += "}";
+  };
+  for (const ToolCall& t : log.tool_calls) span("tool " + t.tool, "tool", t.query, t.start_ns, t.end_ns);
+  for (const CodeRun& c : log.code_runs) span("run_code " + c.verdict, "code", c.query, c.start_ns, c.end_ns);
+  for (const RunError& e : log.errors) {
+    b += ",\n{\"name\":";
+    append_json_string(b, "error " + e.kind);
+    b += ",\"cat\":\"error\",\"ph\":\"i\",\"s\":\"g\",\"pid\":1,\"tid\":0,\"ts\":";
+    append_double(b, us(e.t_ns));
+    b += "}";
+  }
+  b += "\n]}\n";
+  f.commit();
+}
+
+}  // namespace
+
+void write_run_directory(const std::string& dir, const RunLog& log, const Metrics& m,
+                         const AccuracyResult* accuracy, const RunContext& ctx) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw std::runtime_error(dir + ": cannot create: " + ec.message());
+  const fs::path d(dir);
+  // The raw log first: if anything later fails, the evidence is already on disk.
+  write_events_jsonl((d / "events.jsonl").string(), log);
+  write_accuracy_jsonl((d / "accuracy.jsonl").string(), log);
+  write_trace((d / "trace.json").string(), log);
+  write_text((d / "result.json").string(),
+             result_json(log, m, accuracy, ctx).dump(2, ' ', false, ojson::error_handler_t::replace) + "\n");
+  write_text((d / "summary.txt").string(), summary_text(log, m, accuracy, ctx));
+  ojson man;
+  man["schema"] = kSchema;
+  ojson files = ojson::object();
+  for (const char* name : {"result.json", "summary.txt", "events.jsonl", "accuracy.jsonl", "trace.json"})
+    files[name] = registry::sha256_file((d / name).string());
+  man["files"] = files;
+  man["sut"] = {{"path", ctx.sut_path}, {"sha256", ctx.sut_sha256}};
+  man["dataset"] = {{"id", ctx.dataset_id}, {"sha256", ctx.dataset_sha256}};
+  ojson models = ojson::object();
+  for (const auto& [id, sha] : ctx.model_sha256) models[id] = sha;
+  man["models"] = models;
+  man["registry"] = {{"path", ctx.registry_path}, {"sha256", ctx.registry_sha256}};
+  man["harness"] = {{"version", ctx.harness_version}, {"git", ctx.harness_git}};
+  write_text((d / "manifest.json").string(), man.dump(2) + "\n");
+}
+
+}  // namespace edubench::results

@@ -1,0 +1,176 @@
+// The load generator against in-test SUT sessions: scenario sizing, Poisson schedule from the
+// seed, accuracy mode covering every sample once, and the watchdog ending a hung run.
+#include "clock.hpp"
+#include "exit_codes.hpp"
+#include "loadgen.hpp"
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <thread>
+
+using namespace edubench::harness;
+namespace reg = edubench::registry;
+
+namespace {
+
+// Completes every query inside issue() (optionally skipping one id, or from a thread).
+class FakeSession : public SutSession {
+ public:
+  explicit FakeSession(QueryTable& t) : t_(t) {}
+  void create(const std::string&, const std::vector<std::pair<std::string, std::string>>&) override {}
+  edu_status issue(const edu_query* q, size_t n) override {
+    ++issue_calls;
+    for (size_t i = 0; i < n; ++i) {
+      samples_seen.push_back(q[i].sample->index);
+      if (q[i].id == skip_id) continue;
+      edu_response r{};
+      r.struct_size = sizeof r;
+      t_.complete(q[i].id, &r);
+    }
+    return status;
+  }
+  edu_status flush() override { return EDU_OK; }
+  void destroy() override {}
+  uint64_t skip_id = 0;
+  edu_status status = EDU_OK;
+  int issue_calls = 0;
+  std::vector<uint64_t> samples_seen;
+
+ private:
+  QueryTable& t_;
+};
+
+std::vector<edu_sample> make_samples(size_t n) {
+  std::vector<edu_sample> s(n);
+  for (size_t i = 0; i < n; ++i) s[i] = {sizeof(edu_sample), i, "x", 1, nullptr, 0, 0};
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("planned_queries follows LoadGen: max(min count, qps x duration), capped") {
+  reg::Settings s;
+  s.min_query_count = 100;
+  s.target_qps = 1000;
+  s.min_duration_s = 2;
+  CHECK(LoadGenerator::planned_queries(s) == 2000);
+  s.max_query_count = 500;
+  CHECK(LoadGenerator::planned_queries(s) == 500);
+  s.target_qps = 0;
+  s.max_query_count = 0;
+  CHECK(LoadGenerator::planned_queries(s) == 100);
+}
+
+TEST_CASE("accuracy mode issues every sample exactly once, in every scenario") {
+  for (auto sc : {reg::Scenario::single_stream, reg::Scenario::offline, reg::Scenario::server}) {
+    QueryTable t;
+    FakeSession sut(t);
+    auto samples = make_samples(50);
+    LoadgenConfig c;
+    c.scenario = sc;
+    c.accuracy_mode = true;
+    c.settings.target_qps = 5000;
+    LoadGenerator lg(t, sut, samples, c);
+    RunOutcome out = lg.run();
+    CHECK_FALSE(out.aborted);
+    std::vector<uint64_t> seen = sut.samples_seen;
+    std::sort(seen.begin(), seen.end());
+    std::vector<uint64_t> want(50);
+    for (uint64_t i = 0; i < 50; ++i) want[i] = i;
+    CHECK(seen == want);
+  }
+}
+
+TEST_CASE("offline hands every query to the SUT in one issue call") {
+  QueryTable t;
+  FakeSession sut(t);
+  auto samples = make_samples(10);
+  LoadgenConfig c;
+  c.scenario = reg::Scenario::offline;
+  c.settings.min_query_count = 300;
+  c.settings.min_duration_s = 0;
+  LoadGenerator lg(t, sut, samples, c);
+  lg.run();
+  CHECK(sut.issue_calls == 1);
+  CHECK(t.completed() == 300);
+}
+
+TEST_CASE("server: scheduled times follow the seed and latency counts from them") {
+  auto run = [](uint64_t seed) {
+    QueryTable t;
+    FakeSession sut(t);
+    auto samples = make_samples(10);
+    LoadgenConfig c;
+    c.scenario = reg::Scenario::server;
+    c.settings.target_qps = 20000;
+    c.settings.min_query_count = 200;
+    c.settings.min_duration_s = 0;
+    c.settings.schedule_seed = seed;
+    LoadGenerator lg(t, sut, samples, c);
+    lg.run();
+    edubench::results::RunLog log;
+    t.snapshot(log);
+    std::vector<int64_t> gaps;
+    for (size_t i = 1; i < log.queries.size(); ++i) {
+      CHECK(log.queries[i].issued_ns >= log.queries[i].scheduled_ns);
+      gaps.push_back(log.queries[i].scheduled_ns - log.queries[i - 1].scheduled_ns);
+    }
+    return gaps;
+  };
+  auto a = run(11), b = run(11), c = run(12);
+  REQUIRE(a.size() == 199);
+  CHECK(a == b);
+  CHECK(a != c);
+  double mean = 0;
+  for (auto g : a) mean += g;
+  mean /= a.size();
+  CHECK(mean > 0.5 * 50'000);  // exponential gaps with mean 1/20000 s = 50 us
+  CHECK(mean < 2.0 * 50'000);
+}
+
+TEST_CASE("single stream runs until both the minimum count and the minimum duration are met") {
+  QueryTable t;
+  FakeSession sut(t);
+  auto samples = make_samples(4);
+  LoadgenConfig c;
+  c.settings.min_query_count = 25;
+  c.settings.min_duration_s = 0;
+  LoadGenerator lg(t, sut, samples, c);
+  lg.run();
+  CHECK(t.completed() == 25);
+  CHECK(sut.issue_calls == 25);
+}
+
+TEST_CASE("a query that never completes trips the per-query watchdog, naming its id") {
+  QueryTable t;
+  FakeSession sut(t);
+  sut.skip_id = 3;
+  auto samples = make_samples(4);
+  LoadgenConfig c;
+  c.scenario = reg::Scenario::offline;
+  c.settings.min_query_count = 8;
+  c.settings.min_duration_s = 0;
+  c.settings.query_timeout_s = 0.2;
+  LoadGenerator lg(t, sut, samples, c);
+  RunOutcome out = lg.run();
+  CHECK(out.aborted);
+  CHECK(out.abort_kind == "query_timeout");
+  CHECK(out.abort_reason.find("query 3 ") != std::string::npos);
+  CHECK(out.exit_code == kExitInvalidRun);
+}
+
+TEST_CASE("a non-OK status from issue aborts the run as a plugin failure") {
+  QueryTable t;
+  FakeSession sut(t);
+  sut.status = EDU_ERR_INTERNAL;
+  auto samples = make_samples(4);
+  LoadgenConfig c;
+  c.settings.min_query_count = 5;
+  c.settings.min_duration_s = 0;
+  LoadGenerator lg(t, sut, samples, c);
+  RunOutcome out = lg.run();
+  CHECK(out.aborted);
+  CHECK(out.exit_code == kExitPluginFailure);
+  CHECK(out.abort_reason.find("EDU_ERR_INTERNAL") != std::string::npos);
+}
