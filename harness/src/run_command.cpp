@@ -310,7 +310,7 @@ int run_command(const RunOptions& o) {
   QueryTable* raw_table = table.get();
   lc.emergency_finalize = [raw, raw_table, &lg_ptr] {
     int code = finalize(*raw, raw_table, lg_ptr->outcome());
-    std::fprintf(stderr, "edubench: error: the plugin did not return from a call after the abort; exiting without destroy()\n");
+    std::fprintf(stderr, "edubench: warning: the plugin did not return from a call after the abort; exiting without destroy()\n");
     std::fflush(nullptr);
     std::_Exit(code);
   };
