@@ -10,28 +10,29 @@
 namespace edubench::results {
 namespace {
 
-double lbeta(double x, double y) { return std::lgamma(x) + std::lgamma(y) - std::lgamma(x + y); }
-
-// Gauss hypergeometric 2F1(1, b; c; x) by its series (DLMF 15.2.1); converges for c > 0 and b <= 0.
-double hypergeometric_2f1_a1(double b, double c, double x) {
-  constexpr double kTolerance = 1.0 / (1LL << 33);
-  double term = 1.0, result = 1.0;
-  for (int64_t i = 0; std::abs(term) > kTolerance && i < 10'000'000; ++i) {
-    term *= (b + i) * x / (c + i);
-    result += term;
-  }
-  return result;
-}
-
-// Regularized incomplete beta I_x(a, b) via DLMF 15.8.1, as LoadGen computes it.
-double beta_regularized(double x, int64_t a, int64_t b) {
-  return std::exp(a * std::log(x) + (b - 1) * std::log(1 - x) - lbeta(a, b)) / a *
-         hypergeometric_2f1_a1(1 - b, 1 + a, x / (x - 1));
-}
-
 // Probability of at most t overlatency queries among h + t when each is under latency with
-// probability p: the binomial CDF, I_p(h, t + 1).
-double odds(int64_t h, int64_t t, double p) { return beta_regularized(p, h, 1 + t); }
+// probability p: the binomial CDF P[X <= t], X ~ Binomial(h + t, 1 - p). LoadGen evaluates the
+// same quantity as BetaRegularized[p, h, 1 + t] through a hypergeometric series, which loses
+// all precision far from the answer (|x/(x-1)| = 99 at p = 0.99); summed here in log space from
+// k = t downwards, stopping once the terms no longer matter.
+double odds(int64_t h, int64_t t, double p) {
+  const double n = static_cast<double>(h + t), q = 1 - p;
+  auto log_term = [&](double k) {
+    return std::lgamma(n + 1) - std::lgamma(k + 1) - std::lgamma(n - k + 1) + k * std::log(q) + (n - k) * std::log(p);
+  };
+  double lt = log_term(static_cast<double>(t));
+  const double top = lt;
+  double sum = 0;  // of exp(log_term(k) - top)
+  const double ratio_log = std::log(p / q);
+  for (int64_t k = t; k >= 0; --k) {
+    double rel = std::exp(lt - top);
+    sum += rel;
+    if (rel < 1e-17 * sum && lt < top) break;
+    // term(k-1) / term(k) = k / (n - k + 1) * p / q
+    lt += std::log(static_cast<double>(k)) - std::log(n - static_cast<double>(k) + 1) + ratio_log;
+  }
+  return std::exp(top + std::log(sum));
+}
 
 }  // namespace
 

@@ -30,9 +30,9 @@ const Field kFields[] = {
     {"latency_bound_ms", &Settings::latency_bound_ms, nullptr, 0, 1e9, false, "milliseconds (0: none)"},
     {"ttft_bound_ms", &Settings::ttft_bound_ms, nullptr, 0, 1e9, false, "milliseconds (0: none)"},
     {"tpot_bound_ms", &Settings::tpot_bound_ms, nullptr, 0, 1e9, false, "milliseconds (0: none)"},
-    {"schedule_seed", nullptr, &Settings::schedule_seed, 0, 1.8e19, false, "a seed"},
-    {"sample_seed", nullptr, &Settings::sample_seed, 0, 1.8e19, false, "a seed"},
-    {"accuracy_log_seed", nullptr, &Settings::accuracy_log_seed, 0, 1.8e19, false, "a seed"},
+    {"schedule_seed", nullptr, &Settings::schedule_seed, 0, 18446744073709551615.0, false, "a seed"},
+    {"sample_seed", nullptr, &Settings::sample_seed, 0, 18446744073709551615.0, false, "a seed"},
+    {"accuracy_log_seed", nullptr, &Settings::accuracy_log_seed, 0, 18446744073709551615.0, false, "a seed"},
     {"accuracy_log_probability", &Settings::accuracy_log_probability, nullptr, 0, 1, false, "a fraction in [0, 1]"},
     {"performance_sample_count", nullptr, &Settings::performance_sample_count, 0, 1e12, false, "samples (0: all)"},
 };
