@@ -18,7 +18,7 @@ echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(n
 echo
 echo "| run | queries | samples/s | latency p50 (us) | latency p99 (us) | valid |"
 echo "| --- | --- | --- | --- | --- | --- |"
-for n in 1000000 4000000; do
+for n in 1000000 3000000; do
   d="$OUT/offline-$n"
   "$EB" run --workload echo --sut "$SUT" --scenario offline --quiet --output "$d" \
     --set min_query_count=$n --set min_duration_s=0 --set accuracy_log_probability=0 || true

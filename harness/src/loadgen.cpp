@@ -187,17 +187,23 @@ void LoadGenerator::run_offline() {
 
 void LoadGenerator::run_server() {
   const auto& s = cfg_.settings;
-  const uint64_t n = cfg_.accuracy_mode ? samples_.size() : planned_queries(s);
+  // Poisson arrivals: exponential gaps at target_qps from the registry's schedule seed. As in
+  // LoadGen, a performance run schedules queries until both min_query_count and
+  // min_duration_s are covered (capped by max_query_count); accuracy mode, every sample once.
+  uint64_t rng = s.schedule_seed;
+  double t = 0, last = 0;  // the first query is due at the start
+  for (uint64_t i = 0;; ++i) {
+    if (cfg_.accuracy_mode ? i >= samples_.size()
+                           : (i >= s.min_query_count && last >= s.min_duration_s) ||
+                                 (s.max_query_count && i >= s.max_query_count))
+      break;
+    schedule_ns_.push_back(static_cast<int64_t>(t * 1e9));
+    last = t;
+    t += -std::log(uniform01(rng)) / s.target_qps;
+  }
+  const uint64_t n = schedule_ns_.size();
   queries_.reserve(n);
   plan(n);
-  // Poisson arrivals: exponential gaps at target_qps from the registry's schedule seed.
-  schedule_ns_.resize(n);
-  uint64_t rng = s.schedule_seed;
-  double t = 0;
-  for (uint64_t i = 0; i < n; ++i) {
-    t += -std::log(uniform01(rng)) / s.target_qps;
-    schedule_ns_[i] = static_cast<int64_t>(t * 1e9);
-  }
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // wake from sleeps within microseconds
   constexpr uint64_t kMaxBatch = 4096;
   const int64_t start = now_ns() + 1'000'000;

@@ -43,7 +43,7 @@ class LoadGenerator {
   // The outcome so far (used by the emergency path).
   RunOutcome outcome() const;
 
-  // Number of queries a performance run plans up front (Offline, Server), as LoadGen sizes it.
+  // Number of queries an Offline performance run issues, as LoadGen sizes it.
   static uint64_t planned_queries(const registry::Settings& s);
 
  private:

@@ -174,3 +174,20 @@ TEST_CASE("a non-OK status from issue aborts the run as a plugin failure") {
   CHECK(out.exit_code == kExitPluginFailure);
   CHECK(out.abort_reason.find("EDU_ERR_INTERNAL") != std::string::npos);
 }
+
+TEST_CASE("server schedules queries until min_duration_s is covered, as LoadGen does") {
+  QueryTable t;
+  FakeSession sut(t);
+  auto samples = make_samples(10);
+  LoadgenConfig c;
+  c.scenario = reg::Scenario::server;
+  c.settings.target_qps = 2000;
+  c.settings.min_query_count = 10;
+  c.settings.min_duration_s = 0.3;
+  LoadGenerator lg(t, sut, samples, c);
+  lg.run();
+  edubench::results::RunLog log;
+  t.snapshot(log);
+  REQUIRE(log.queries.size() > 10);
+  CHECK(log.queries.back().scheduled_ns - log.queries.front().scheduled_ns >= 0.3e9);
+}
