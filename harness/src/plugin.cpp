@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <filesystem>
+#include <mutex>
 
 namespace edubench::harness {
 namespace fs = std::filesystem;
@@ -76,9 +77,15 @@ Plugin load_plugin(const std::string& path) {
     throw PluginFailure(path + ": no exported symbol " EDU_SUT_ENTRY_SYMBOL
                         " (export it with EDU_EXPORT; see sut_api.h)");
   auto entry = lib->get<const edu_sut_api*(uint32_t)>(EDU_SUT_ENTRY_SYMBOL);
-  // Intentionally leaked: a plugin (LibTorch's threads, static destructors) is never unloaded.
-  p.library = std::shared_ptr<void>(new std::shared_ptr<boost::dll::shared_library>(lib),
-                                    [](void*) {});
+  // Never unloaded (LibTorch's threads and static destructors outlive any instance): every
+  // loaded library stays referenced from a process-wide list that is never destroyed.
+  static auto* keep = new std::vector<std::shared_ptr<boost::dll::shared_library>>();
+  static std::mutex keep_mu;
+  {
+    std::lock_guard<std::mutex> g(keep_mu);
+    keep->push_back(lib);
+  }
+  p.library = lib;
   const edu_sut_api* api = nullptr;
   try {
     api = entry(EDU_ABI_VERSION_MAJOR);

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <poll.h>
+#include <pthread.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -140,7 +141,11 @@ SandboxResult run_python(const std::string& code, const std::string& tests, cons
     dup2(err_pipe[1], 2);
     if (chdir(dir.c_str()) != 0) _exit(125);
     set_limit(RLIMIT_CPU, static_cast<rlim_t>(lim.cpu_s + 0.999));
+#if !defined(__SANITIZE_ADDRESS__)
+    // (Under AddressSanitizer the harness's own runtime cannot live in a small address space
+    // before execve; the driver sets the same limit as its first act.)
     set_limit(RLIMIT_AS, lim.memory_bytes);
+#endif
     set_limit(RLIMIT_FSIZE, lim.file_bytes);
     set_limit(RLIMIT_NOFILE, lim.open_files);
     set_limit(RLIMIT_CORE, 0);
@@ -162,8 +167,18 @@ SandboxResult run_python(const std::string& code, const std::string& tests, cons
   close(out_pipe[1]);
   close(err_pipe[1]);
   close(status_pipe[1]);
-  std::string line = nonce + "\n";
-  (void)!write(in_pipe[1], line.data(), line.size());
+  // A child that died before reading its stdin must not take the harness down with SIGPIPE:
+  // block it for this thread while writing, and swallow the one the write raised.
+  std::string line = nonce + " " + std::to_string(lim.memory_bytes) + "\n";
+  sigset_t pipe_set, old_set;
+  sigemptyset(&pipe_set);
+  sigaddset(&pipe_set, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+  if (write(in_pipe[1], line.data(), line.size()) < 0 && errno == EPIPE) {
+    timespec zero{0, 0};
+    sigtimedwait(&pipe_set, nullptr, &zero);
+  }
+  pthread_sigmask(SIG_SETMASK, &old_set, nullptr);
   close(in_pipe[1]);
   char flag = '0';
   res.seccomp = read(status_pipe[0], &flag, 1) == 1 && flag == '1';
