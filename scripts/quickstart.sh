@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 ./scripts/install_deps.sh
 ./scripts/build.sh
 ./build/bin/edubench list
-./build/bin/edubench run --workload echo --sut echo_c --scenario server --mode performance
+./build/bin/edubench run --workload kv_cache --sut kv_cache --scenario single_stream --mode performance

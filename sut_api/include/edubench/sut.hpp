@@ -6,6 +6,7 @@
 
 #include <edubench/sut_api.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdint>
 #include <cstdlib>
@@ -165,8 +166,9 @@ namespace detail {
 
 inline void write_err(char* err, size_t cap, const char* msg) {
   if (!err || cap == 0) return;
-  std::strncpy(err, msg, cap - 1);
-  err[cap - 1] = '\0';
+  const size_t n = std::min(std::strlen(msg), cap - 1);  // a long message is cut, never overrun
+  std::memcpy(err, msg, n);
+  err[n] = '\0';
 }
 
 // Runs f, mapping every exception to a status (OpenXR's loader does the same at its boundary).

@@ -1,0 +1,52 @@
+// Decoding loops over the GPT, shared by the plugins, the reference-output tool, the tests and
+// the benchmarks: greedy generation with or without the KV cache, and lossless speculative
+// decoding (a draft GPT or prompt lookup proposes, the target verifies in one pass).
+#pragma once
+
+#include <edubench/model/gpt.hpp>
+
+#include <functional>
+#include <optional>
+#include <vector>
+
+namespace edubench::model {
+
+// Receives tokens as they are produced (one, or a burst of accepted drafts).
+using TokenSink = std::function<void(const int32_t* tokens, size_t n)>;
+
+// Greedy continuation of `prompt` by `max_new` tokens. use_cache: prefill once, then one
+// token per step into `cache` (row 0, reset first); otherwise the whole prefix is recomputed
+// every step (the O(N^2) baseline) and `cache` is unused. Call under c10::InferenceMode.
+std::vector<int32_t> greedy_generate(Gpt& m, KvCache& cache, const std::vector<int64_t>& prompt, int64_t max_new,
+                                     bool use_cache, const TokenSink& sink = {});
+
+// Prompt lookup: the tokens that followed the latest earlier occurrence of the context's last
+// n tokens (n = max_n down to 1), at most `gamma` of them; empty when nothing matches.
+std::vector<int64_t> ngram_draft(const std::vector<int64_t>& ctx, int64_t gamma, int64_t max_n = 3);
+
+struct SpecStats {
+  int64_t drafted = 0;        // tokens proposed
+  int64_t accepted = 0;       // of those, equal to the target's greedy choice
+  int64_t target_passes = 0;  // target forward passes, prefill included
+  int64_t draft_passes = 0;   // draft model forward passes, prefill included
+};
+
+// Draft-and-verify decoding whose output equals the target's greedy output. Both caches are
+// allocated once (block_size long) and rolled back by length after each verification.
+class SpeculativeDecoder {
+ public:
+  // `draft` null: the n-gram (prompt lookup) drafter.
+  SpeculativeDecoder(Gpt target, Gpt draft, int64_t gamma);
+  int64_t context() const { return target_->config().block_size; }
+  // Call under c10::InferenceMode. Throws std::length_error when prompt + max_new exceeds the context.
+  std::vector<int32_t> generate(const std::vector<int64_t>& prompt, int64_t max_new, SpecStats& stats,
+                                const TokenSink& sink = {});
+
+ private:
+  Gpt target_, draft_;
+  int64_t gamma_;
+  KvCache tc_;
+  std::optional<KvCache> dc_;
+};
+
+}  // namespace edubench::model

@@ -1,0 +1,137 @@
+// Greedy and speculative decoding loops.
+#include <edubench/model/generate.hpp>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace edubench::model {
+namespace {
+
+torch::Tensor as_tensor(const std::vector<int64_t>& t) { return torch::tensor(t, torch::kLong); }
+torch::Tensor one(int64_t t) { return torch::tensor({t}, torch::kLong); }
+
+void check_fits(const Gpt& m, size_t prompt, int64_t max_new) {
+  if (prompt == 0) throw std::invalid_argument("empty prompt");
+  if (max_new < 0 || static_cast<int64_t>(prompt) + max_new > m->config().block_size)
+    throw std::length_error("prompt (" + std::to_string(prompt) + ") + max_new_tokens (" + std::to_string(max_new) +
+                            ") exceeds the model's context of " + std::to_string(m->config().block_size));
+}
+
+}  // namespace
+
+std::vector<int32_t> greedy_generate(Gpt& m, KvCache& cache, const std::vector<int64_t>& prompt, int64_t max_new,
+                                     bool use_cache, const TokenSink& sink) {
+  check_fits(m, prompt.size(), max_new);
+  std::vector<int32_t> out;
+  std::vector<int64_t> ctx = prompt;
+  if (use_cache) cache.truncate(0, 0);
+  for (int64_t i = 0; i < max_new; ++i) {
+    torch::Tensor logits;
+    if (!use_cache)
+      logits = m->forward(as_tensor(ctx).unsqueeze(0))[0];
+    else if (i == 0)
+      logits = m->forward_cached(as_tensor(prompt), cache, 0);
+    else
+      logits = m->forward_cached(one(out.back()), cache, 0);
+    const int32_t t = argmax_token(logits[-1]);
+    out.push_back(t);
+    ctx.push_back(t);
+    if (sink) sink(&out.back(), 1);
+  }
+  return out;
+}
+
+std::vector<int64_t> ngram_draft(const std::vector<int64_t>& ctx, int64_t gamma, int64_t max_n) {
+  const int64_t L = static_cast<int64_t>(ctx.size());
+  for (int64_t n = max_n; n >= 1; --n) {
+    if (L <= n) continue;
+    for (int64_t s = L - n - 1; s >= 0; --s) {
+      if (!std::equal(ctx.begin() + s, ctx.begin() + s + n, ctx.end() - n)) continue;
+      return std::vector<int64_t>(ctx.begin() + s + n, ctx.begin() + std::min(L, s + n + gamma));
+    }
+  }
+  return {};
+}
+
+SpeculativeDecoder::SpeculativeDecoder(Gpt target, Gpt draft, int64_t gamma)
+    : target_(std::move(target)), draft_(std::move(draft)), gamma_(gamma),
+      tc_(target_->config(), 1, target_->config().block_size) {
+  if (gamma_ < 1) throw std::invalid_argument("gamma must be at least 1");
+  if (draft_) {
+    if (draft_->config().vocab_size != target_->config().vocab_size)
+      throw std::invalid_argument("the draft and target models have different vocabularies");
+    if (draft_->config().block_size < target_->config().block_size)
+      throw std::invalid_argument("the draft model's context is shorter than the target's");
+    dc_.emplace(draft_->config(), 1, target_->config().block_size);
+  }
+}
+
+std::vector<int32_t> SpeculativeDecoder::generate(const std::vector<int64_t>& prompt, int64_t max_new, SpecStats& st,
+                                                  const TokenSink& sink) {
+  check_fits(target_, prompt.size(), max_new);
+  std::vector<int32_t> out;
+  if (max_new == 0) return out;
+  auto emit = [&](const std::vector<int32_t>& burst) {
+    out.insert(out.end(), burst.begin(), burst.end());
+    if (sink) sink(burst.data(), burst.size());
+  };
+  tc_.truncate(0, 0);
+  auto logits = target_->forward_cached(as_tensor(prompt), tc_, 0);
+  ++st.target_passes;
+  if (dc_) {
+    dc_->truncate(0, 0);
+    draft_->forward_cached(as_tensor(prompt), *dc_, 0);
+    ++st.draft_passes;
+  }
+  std::vector<int64_t> ctx = prompt;  // every emitted token; the last one is in neither cache yet
+  int32_t x = argmax_token(logits[-1]);
+  emit({x});
+  ctx.push_back(x);
+  while (static_cast<int64_t>(out.size()) < max_new) {
+    const int64_t L = tc_.length(0);  // == ctx.size() - 1
+    const int64_t room = max_new - static_cast<int64_t>(out.size());
+    // room - 1 drafts, all accepted, plus the target's own token fill the request exactly.
+    const int64_t g = std::min({gamma_, room - 1, context() - L - 1});
+    std::vector<int64_t> draft;
+    if (g > 0 && dc_) {
+      int64_t t = x;
+      for (int64_t i = 0; i < g; ++i) {
+        t = argmax_token(draft_->forward_cached(one(t), *dc_, 0)[0]);
+        ++st.draft_passes;
+        draft.push_back(t);
+      }
+    } else if (g > 0) {
+      draft = ngram_draft(ctx, g);
+    }
+    // verify[i] sits at position L + i; the target's logits at i predict position L + i + 1.
+    std::vector<int64_t> verify = {x};
+    verify.insert(verify.end(), draft.begin(), draft.end());
+    auto vl = target_->forward_cached(as_tensor(verify), tc_, 0);
+    ++st.target_passes;
+    size_t a = 0;
+    while (a < draft.size() && argmax_token(vl[static_cast<int64_t>(a)]) == draft[a]) ++a;
+    const int32_t next = argmax_token(vl[static_cast<int64_t>(a)]);  // the target's own token
+    st.drafted += static_cast<int64_t>(draft.size());
+    st.accepted += static_cast<int64_t>(a);
+    // Both caches keep verify[0..a]: a length change for the target; the draft cache holds
+    // verify[0..len(draft)-1], so it is cut back, or fed the one token it has not seen.
+    tc_.truncate(0, L + 1 + static_cast<int64_t>(a));
+    if (dc_) {
+      const int64_t keep = L + 1 + static_cast<int64_t>(a);
+      if (dc_->length(0) >= keep) {
+        dc_->truncate(0, keep);
+      } else {
+        draft_->forward_cached(one(verify[a]), *dc_, 0);
+        ++st.draft_passes;
+      }
+    }
+    std::vector<int32_t> burst(draft.begin(), draft.begin() + static_cast<int64_t>(a));
+    burst.push_back(next);
+    emit(burst);
+    ctx.insert(ctx.end(), burst.begin(), burst.end());
+    x = next;
+  }
+  return out;
+}
+
+}  // namespace edubench::model

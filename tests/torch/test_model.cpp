@@ -1,0 +1,140 @@
+// Model core: the cached paths compute what the uncached forward computes; truncation then
+// regeneration equals a fresh run; checkpoints round-trip. These use random weights on
+// purpose: they are unit tests of plumbing, not of a workload.
+#include <edubench/model/generate.hpp>
+#include <edubench/model/gpt.hpp>
+#include <edubench/model/safetensors.hpp>
+
+#include <doctest/doctest.h>
+
+#include <filesystem>
+#include <fstream>
+
+using namespace edubench::model;
+
+namespace {
+
+GptConfig tiny() {
+  GptConfig c;
+  c.n_layer = 2;
+  c.n_head = 2;
+  c.n_embd = 32;
+  c.block_size = 64;
+  return c;
+}
+
+torch::Tensor tokens(std::initializer_list<int64_t> t) { return torch::tensor(std::vector<int64_t>(t), torch::kLong); }
+
+}  // namespace
+
+TEST_CASE("cached prefill + decode equals the uncached forward") {
+  torch::manual_seed(3);
+  Gpt m(tiny());
+  m->eval();
+  c10::InferenceMode g;
+  auto seq = tokens({72, 101, 108, 108, 111, 32, 119, 111, 114, 108, 100});
+  auto full = m->forward(seq.unsqueeze(0))[0];  // [T, V]
+  KvCache cache(m->config(), 1, 64);
+  auto pre = m->forward_cached(seq.narrow(0, 0, 6), cache, 0);
+  CHECK(torch::allclose(pre, full.narrow(0, 0, 6), 1e-4, 1e-5));
+  for (int64_t t = 6; t < seq.size(0); ++t) {
+    auto step = m->forward_cached(seq.narrow(0, t, 1), cache, 0);
+    CHECK(torch::allclose(step[0], full[t], 1e-4, 1e-5));
+  }
+  CHECK(cache.length(0) == seq.size(0));
+}
+
+TEST_CASE("a batched decode step equals each sequence decoded alone") {
+  torch::manual_seed(4);
+  Gpt m(tiny());
+  m->eval();
+  c10::InferenceMode g;
+  KvCache batched(m->config(), 3, 64), alone(m->config(), 1, 64);
+  std::vector<torch::Tensor> prompts = {tokens({1, 2, 3}), tokens({4, 5, 6, 7, 8}), tokens({9})};
+  for (int64_t b = 0; b < 3; ++b) m->forward_cached(prompts[static_cast<size_t>(b)], batched, b);
+  auto logits = m->decode_step(tokens({10, 11, 12}), batched, {0, 1, 2});
+  for (int64_t b = 0; b < 3; ++b) {
+    alone.reset();
+    m->forward_cached(prompts[static_cast<size_t>(b)], alone, 0);
+    auto ref = m->forward_cached(tokens({10 + b}), alone, 0);
+    CHECK(torch::allclose(logits[b], ref[0], 1e-4, 1e-5));
+    CHECK(batched.length(b) == prompts[static_cast<size_t>(b)].size(0) + 1);
+  }
+}
+
+TEST_CASE("truncating the cache then regenerating equals a fresh run") {
+  torch::manual_seed(5);
+  Gpt m(tiny());
+  m->eval();
+  c10::InferenceMode g;
+  KvCache cache(m->config(), 1, 64);
+  m->forward_cached(tokens({5, 6, 7, 8, 9, 10}), cache, 0);
+  cache.truncate(0, 3);  // roll back: a length change, no copy
+  auto again = m->forward_cached(tokens({20, 21}), cache, 0);
+  KvCache fresh(m->config(), 1, 64);
+  auto ref = m->forward_cached(tokens({5, 6, 7, 20, 21}), fresh, 0);
+  CHECK(torch::allclose(again, ref.narrow(0, 3, 2), 1e-4, 1e-5));
+  CHECK_THROWS_AS(cache.truncate(0, 99), std::invalid_argument);
+}
+
+TEST_CASE("safetensors: a model written and read back is the same model") {
+  torch::manual_seed(6);
+  Gpt m(tiny());
+  auto dir = std::filesystem::temp_directory_path() / "edubench_torch_tests";
+  std::filesystem::create_directories(dir);
+  save_gpt(m, (dir / "config.json").string(), (dir / "model.safetensors").string());
+  Gpt back = load_gpt((dir / "config.json").string(), (dir / "model.safetensors").string());
+  auto a = m->named_parameters(), b = back->named_parameters();
+  REQUIRE(a.size() == b.size());
+  for (const auto& p : a) CHECK(torch::equal(p.value(), b[p.key()]));
+  auto raw = read_safetensors((dir / "model.safetensors").string());
+  CHECK(raw.count("transformer.h.0.attn.c_attn.weight"));
+  CHECK(raw.at("transformer.h.0.attn.c_attn.weight").sizes() == torch::IntArrayRef({96, 32}));  // [out, in]
+  CHECK(raw.count("lm_head.weight"));
+}
+
+TEST_CASE("safetensors: a damaged file is refused with its name") {
+  auto p = (std::filesystem::temp_directory_path() / "edubench_bad.safetensors").string();
+  const char bytes[] = "\x40\x00\x00\x00\x00\x00\x00\x00{not json}";  // claims 64 header bytes, has 10
+  std::ofstream(p, std::ios::binary).write(bytes, sizeof bytes - 1);
+  CHECK_THROWS_WITH_AS(read_safetensors(p), (p + ": header length beyond the file").c_str(), std::runtime_error);
+}
+
+TEST_CASE("n-gram drafter: proposes what followed the latest earlier match of the suffix") {
+  // ... 1 2 3 [4 5 6] ... 1 2 3 -> 4 5 (gamma 2); the latest match wins over an older one.
+  CHECK(ngram_draft({1, 2, 3, 4, 5, 6, 9, 1, 2, 3}, 2) == std::vector<int64_t>{4, 5});
+  CHECK(ngram_draft({1, 2, 7, 1, 2, 8, 1, 2}, 3) == std::vector<int64_t>{8, 1, 2});
+  CHECK(ngram_draft({5, 6, 7}, 4).empty());  // no repeat: nothing to propose
+}
+
+TEST_CASE("speculative decoding equals greedy decoding, even with a random draft") {
+  // Random weights on purpose: the draft disagrees with the target almost always, which
+  // exercises every rejection and rollback path; the output must not change.
+  torch::manual_seed(8);
+  Gpt target(tiny()), draft(tiny());
+  target->eval();
+  draft->eval();
+  c10::InferenceMode g;
+  std::vector<int64_t> prompt = {10, 20, 30, 40};
+  KvCache cache(target->config(), 1, 64);
+  auto greedy = greedy_generate(target, cache, prompt, 40, true);
+  for (int64_t gamma : {1, 3, 8}) {
+    SpecStats st;
+    CHECK(SpeculativeDecoder(target, draft, gamma).generate(prompt, 40, st) == greedy);
+    CHECK(SpeculativeDecoder(target, Gpt{nullptr}, gamma).generate(prompt, 40, st) == greedy);
+  }
+  SpecStats self;  // the target drafting for itself: every draft is accepted
+  CHECK(SpeculativeDecoder(target, target, 4).generate(prompt, 40, self) == greedy);
+  CHECK(self.accepted == self.drafted);
+  CHECK(self.target_passes == 1 + 39 / 5 + (39 % 5 ? 1 : 0));
+}
+
+TEST_CASE("a prompt that does not fit the context is refused") {
+  Gpt m(tiny());
+  c10::InferenceMode g;
+  KvCache cache(m->config(), 1, 64);
+  SpecStats st;
+  CHECK_THROWS_AS(greedy_generate(m, cache, std::vector<int64_t>(60, 1), 5, true), std::length_error);
+  CHECK_THROWS_AS(SpeculativeDecoder(m, Gpt{nullptr}, 2).generate(std::vector<int64_t>(60, 1), 5, st), std::length_error);
+  CHECK_THROWS_AS(SpeculativeDecoder(m, Gpt{nullptr}, 2).generate({}, 5, st), std::invalid_argument);
+}
