@@ -1,9 +1,10 @@
-// The code sandbox: honest code passes, failures say why, and every attack is contained and
-// reported while the test process (the harness) carries on.
+// The code sandbox's verdicts: honest code passes, failures say why, the run is isolated and
+// leaves nothing behind. Attacks are in test_sandbox_attacks.cpp.
 #include <edubench/hostsvc/sandbox.hpp>
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <filesystem>
 
 using namespace edubench::hostsvc;
@@ -44,53 +45,56 @@ TEST_CASE("printed text cannot forge a passing verdict") {
   CHECK(r.verdict == "failed");
 }
 
-TEST_CASE("an infinite loop is killed and reported as timed out") {
-  SandboxResult r = run_python("while True:\n    pass\n", kAddTests, quick());
-  CHECK(r.verdict == "timed_out");
-  CHECK(r.timed_out);
-}
-
-TEST_CASE("a fork bomb is refused") {
-  SandboxResult r = run_python("import os\nwhile True:\n    os.fork()\n", kAddTests, quick());
-  CHECK(r.verdict == "failed");
-  CHECK(r.feedback.find("PermissionError") != std::string::npos);
-}
-
-TEST_CASE("os.system and subprocess are refused") {
-  SandboxResult r = run_python("import os\nos.system('touch /tmp/edubench_pwned')\n", kAddTests, quick());
-  CHECK(r.verdict == "failed");
-  CHECK(r.feedback.find("os.system is not allowed") != std::string::npos);
-  CHECK_FALSE(std::filesystem::exists("/tmp/edubench_pwned"));
-  r = run_python("import subprocess\nsubprocess.run(['ls'])\n", kAddTests, quick());
-  CHECK(r.feedback.find("not allowed") != std::string::npos);
-}
-
-TEST_CASE("a memory hog dies inside the sandbox") {
-  SandboxResult r = run_python("x = bytearray(2 * 1024 * 1024 * 1024)\n", kAddTests, quick());
-  CHECK_FALSE(r.passed);
-  CHECK((r.feedback.find("MemoryError") != std::string::npos || r.verdict == "crashed"));
-}
-
-TEST_CASE("writing outside the working directory is refused, inside is fine") {
-  SandboxResult r = run_python("open('/tmp/edubench_escape.txt', 'w').write('x')\n", kAddTests, quick());
-  CHECK(r.verdict == "failed");
-  CHECK(r.feedback.find("writing outside the working directory") != std::string::npos);
-  CHECK_FALSE(std::filesystem::exists("/tmp/edubench_escape.txt"));
-  r = run_python("open('scratch.txt', 'w').write('ok')\ndef add(a, b):\n    return a + b\n", kAddTests, quick());
-  CHECK(r.verdict == "passed");
-}
-
-TEST_CASE("a socket connection is refused") {
-  SandboxResult r = run_python("import socket\ns = socket.create_connection(('127.0.0.1', 22), timeout=1)\n",
-                               kAddTests, quick());
-  CHECK(r.verdict == "failed");
-  CHECK(r.feedback.find("not allowed") != std::string::npos);
-}
-
 TEST_CASE("output is capped, not unbounded") {
   SandboxLimits l = quick();
   l.output_cap = 1000;
   SandboxResult r = run_python("print('x' * 100000)\ndef add(a, b):\n    return a + b\n", kAddTests, l);
   CHECK(r.stdout_text.size() <= 1000);
   CHECK(r.verdict == "passed");  // the verdict line is still found after the cap
+}
+
+TEST_CASE("python runs isolated, without site, in a cleared environment") {
+  setenv("EDUBENCH_SECRET", "harness-only", 1);
+  SandboxResult r = run_python(
+      "import os, sys\nprint(sorted(os.environ), sys.flags.isolated, sys.flags.no_site, 'site' in sys.modules)\n",
+      "", quick());
+  unsetenv("EDUBENCH_SECRET");
+  CHECK(r.verdict == "passed");
+  CHECK(r.stdout_text == "['HOME', 'LANG', 'PATH'] 1 1 False\n");
+}
+
+TEST_CASE("each run gets a fresh temporary directory, removed afterwards") {
+  const char* code = "import os\nprint(os.getcwd())\nprint(sorted(os.listdir('.')))\n";
+  SandboxResult a = run_python(code, "", quick());
+  SandboxResult b = run_python(code, "", quick());
+  REQUIRE(a.verdict == "passed");
+  const std::string dir_a = a.stdout_text.substr(0, a.stdout_text.find('\n'));
+  CHECK(dir_a != b.stdout_text.substr(0, b.stdout_text.find('\n')));
+  CHECK(a.stdout_text.find("['driver.py', 'solution.py', 'tests.py']") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir_a));
+}
+
+TEST_CASE("an exception raised by the tests themselves is reported with its line") {
+  SandboxResult r = run_python("def add(a, b):\n    return a + b\n", "assert add(1, 1) == 2\nraise ValueError('bad')\n",
+                               quick());
+  CHECK(r.verdict == "failed");
+  CHECK(r.feedback == "ValueError: bad (tests.py line 2)");
+}
+
+TEST_CASE("os._exit before the tests finish is a crash, not a pass") {
+  SandboxResult r = run_python("import os\nos._exit(0)\n", kAddTests, quick());
+  CHECK(r.verdict == "crashed");
+  CHECK(r.exit_code == 0);
+  CHECK(r.feedback == "exited with code 0 before the tests finished");
+}
+
+TEST_CASE("the result reports wall time, CPU time and which kernel guards were in force") {
+  SandboxResult r = run_python("def add(a, b):\n    return a + b\n", kAddTests, quick());
+  CHECK(r.seccomp);
+  CHECK(r.wall_ms > 0);
+  CHECK(r.cpu_ms >= 0);
+  CHECK(r.exit_code == 0);
+  CHECK(r.signal == 0);
+  const std::string landlock = r.landlock ? "yes" : "no (kernel without Landlock)";
+  MESSAGE("Landlock file-system confinement in force: " << landlock);
 }

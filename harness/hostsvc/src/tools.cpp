@@ -1,6 +1,8 @@
 #include <edubench/hostsvc/tools.hpp>
 
+#include <algorithm>
 #include <cctype>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdint>
@@ -30,21 +32,90 @@ struct Num {
   double as_double() const { return is_int ? static_cast<double>(i) : d; }
 };
 
+// Decimals: at most 10 places and 15 significant digits (what a double holds), trailing zeros
+// dropped ("2.5", "100", "0.3" for 0.1 + 0.2); magnitudes outside [1e-6, 1e15) in exponent
+// form, which the calculator reads back.
 std::string format(const Num& n) {
   if (n.is_int) return std::to_string(n.i);
-  double v = n.d;
-  if (v == std::floor(v) && std::fabs(v) < 9e15) return std::to_string(static_cast<int64_t>(v));
+  const double v = n.d, a = std::fabs(v);
   char b[64];
-  std::snprintf(b, sizeof b, "%.10f", v);
+  if (a == 0) return "0";
+  if (a >= 1e15 || a < 1e-6) {
+    std::snprintf(b, sizeof b, "%.15g", v);
+    return b;
+  }
+  const int int_digits = a < 1 ? 1 : static_cast<int>(std::floor(std::log10(a))) + 1;
+  std::snprintf(b, sizeof b, "%.*f", std::clamp(15 - int_digits, 0, 10), v);
   std::string s = b;
-  while (!s.empty() && s.back() == '0') s.pop_back();
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
+  if (s.find('.') != std::string::npos) {
+    while (s.back() == '0') s.pop_back();
+    if (s.back() == '.') s.pop_back();
+  }
+  return s == "-0" ? "0" : s;
+}
+
+// A character for an error message: printable ASCII as itself, anything else as a byte value.
+std::string shown(char c) {
+  const auto u = static_cast<unsigned char>(c);
+  if (u >= 0x20 && u < 0x7f) return std::string("'") + c + "'";
+  char b[16];
+  std::snprintf(b, sizeof b, "byte 0x%02X", u);
+  return b;
 }
 
 struct CalcError {
   std::string what;
 };
+
+// number := digits ['.' digits] [('e'|'E') ['+'|'-'] digits], or '.' digits. An integer without
+// fraction or exponent stays exact (int64); anything else is a double. Advances `p`.
+std::optional<Num> lex_number(std::string_view s, size_t& p, std::string& error) {
+  auto digits = [&] {
+    size_t from = p;
+    while (p < s.size() && std::isdigit(static_cast<unsigned char>(s[p]))) ++p;
+    return p - from;
+  };
+  const size_t start = p;
+  size_t whole = digits(), frac = 0;
+  bool decimal = false;
+  if (p < s.size() && s[p] == '.') {
+    ++p;
+    decimal = true;
+    frac = digits();
+  }
+  if (whole + frac == 0) {
+    p = start;
+    error = "unexpected " + shown(s[p]);
+    return std::nullopt;
+  }
+  if (p < s.size() && (s[p] == 'e' || s[p] == 'E')) {
+    ++p;
+    decimal = true;
+    if (p < s.size() && (s[p] == '+' || s[p] == '-')) ++p;
+    if (digits() == 0) {
+      error = "expected the exponent's digits";
+      return std::nullopt;
+    }
+  }
+  const std::string tok(s.substr(start, p - start));
+  Num n;
+  errno = 0;
+  if (!decimal) {
+    n.i = std::strtoll(tok.c_str(), nullptr, 10);
+    if (errno == ERANGE) {
+      error = "overflow: " + tok + " is too large";
+      return std::nullopt;
+    }
+  } else {
+    n.is_int = false;
+    n.d = std::strtod(tok.c_str(), nullptr);
+    if (!std::isfinite(n.d)) {
+      error = "overflow: " + tok + " is too large";
+      return std::nullopt;
+    }
+  }
+  return n;
+}
 
 // expr := term (('+'|'-') term)* ; term := unary (('*'|'/'|'%') unary)* ;
 // unary := '-' unary | '+' unary | primary ; primary := number | '(' expr ')'
@@ -54,7 +125,7 @@ class Parser {
   Num parse() {
     Num v = expr();
     skip();
-    if (p_ != s_.size()) fail_at("unexpected '" + std::string(1, s_[p_]) + "'");
+    if (p_ != s_.size()) fail_at("unexpected " + shown(s_[p_]));
     return v;
   }
 
@@ -113,29 +184,12 @@ class Parser {
       if (!eat(')')) fail_at("expected ')'");
       return v;
     }
-    size_t start = p_;
-    bool dot = false;
-    while (p_ < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[p_])) || (s_[p_] == '.' && !dot))) {
-      dot |= s_[p_] == '.';
-      ++p_;
-    }
-    if (p_ == start || (p_ - start == 1 && dot)) {
-      if (p_ >= s_.size()) fail_at("expected a number");
-      fail_at("unexpected '" + std::string(1, s_[p_]) + "'");
-    }
-    std::string tok(s_.substr(start, p_ - start));
-    Num n;
-    if (!dot) {
-      errno = 0;
-      char* end = nullptr;
-      long long v = std::strtoll(tok.c_str(), &end, 10);
-      if (errno == ERANGE) throw CalcError{"overflow: " + tok + " is too large"};
-      n.i = v;
-    } else {
-      n.is_int = false;
-      n.d = std::strtod(tok.c_str(), nullptr);
-    }
-    return n;
+    if (p_ >= s_.size()) fail_at("expected a number");
+    std::string error;
+    auto n = lex_number(s_, p_, error);
+    if (!n && error.rfind("overflow", 0) == 0) throw CalcError{error};
+    if (!n) fail_at(error);
+    return *n;
   }
   static Num finite(double d) {
     if (!std::isfinite(d)) throw CalcError{"overflow"};
@@ -185,14 +239,21 @@ class Parser {
   int depth_ = 0;
 };
 
-std::optional<double> parse_number(std::string_view s) {
+// One signed number and nothing else (compare's operands).
+std::optional<Num> parse_number(std::string_view s) {
   s = trim(s);
   if (s.empty() || s.size() > 64) return std::nullopt;
-  std::string t(s);
-  char* end = nullptr;
-  double v = std::strtod(t.c_str(), &end);
-  if (*end != '\0' || !std::isfinite(v)) return std::nullopt;
-  return v;
+  const bool negative = s.front() == '-';
+  if (negative || s.front() == '+') s.remove_prefix(1);
+  size_t p = 0;
+  std::string error;
+  auto n = s.empty() ? std::nullopt : lex_number(s, p, error);
+  if (!n || p != s.size()) return std::nullopt;
+  if (negative) {
+    if (n->is_int) n->i = -n->i;  // lex_number never returns INT64_MIN
+    else n->d = -n->d;
+  }
+  return n;
 }
 
 const std::map<std::string, std::string>& constants() {
@@ -200,7 +261,7 @@ const std::map<std::string, std::string>& constants() {
       {"pi", "3.14159"},           {"e", "2.71828"},
       {"golden_ratio", "1.61803"}, {"sqrt2", "1.41421"},
       {"speed_of_light", "299792458"}, {"gravity", "9.81"},
-      {"avogadro", "602214076000000000000000"}, {"days_in_year", "365"},
+      {"avogadro", "6.02214076e+23"}, {"days_in_year", "365"},
       {"hours_in_day", "24"},      {"minutes_in_hour", "60"},
       {"seconds_in_minute", "60"}, {"days_in_week", "7"},
       {"months_in_year", "12"},    {"boiling_point_water", "100"},
@@ -235,12 +296,21 @@ ToolResult calculator(std::string_view expression) {
   }
 }
 
+// Counts code points of valid UTF-8 (so "naïve" is 5, not 6); malformed bytes are an error
+// rather than a guess.
 ToolResult string_length(std::string_view text) {
   text = trim(text);
   if (text.size() >= 2 && (text.front() == '\'' || text.front() == '"') && text.back() == text.front())
     text = text.substr(1, text.size() - 2);
   size_t n = 0;
-  for (unsigned char c : text) n += (c & 0xC0) != 0x80;  // count UTF-8 lead bytes: code points
+  for (size_t i = 0; i < text.size(); ++n) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    const size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+    if (len == 0 || i + len > text.size()) return err("string_length: argument is not valid UTF-8");
+    for (size_t k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return err("string_length: argument is not valid UTF-8");
+    i += len;
+  }
   return ok(std::to_string(n));
 }
 
@@ -253,12 +323,19 @@ ToolResult lookup(std::string_view name) {
 }
 
 ToolResult compare(std::string_view pair) {
-  size_t comma = pair.find(',');
-  if (comma == std::string_view::npos) return err("expected two numbers separated by a comma");
+  const size_t comma = pair.find(',');
+  if (comma == std::string_view::npos) return err("compare expects two numbers 'a, b'");
   auto a = parse_number(pair.substr(0, comma));
   auto b = parse_number(pair.substr(comma + 1));
-  if (!a || !b) return err("expected two numbers separated by a comma");
-  return ok(*a > *b ? "greater" : *a < *b ? "less" : "equal");
+  if (!a || !b) {
+    std::string bad(trim(!a ? pair.substr(0, comma) : pair.substr(comma + 1)));
+    return err("compare expects two numbers 'a, b'; '" + bad.substr(0, 32) + "' is not a number");
+  }
+  if (a->is_int && b->is_int) return ok(a->i > b->i ? "greater" : a->i < b->i ? "less" : "equal");
+  // long double holds every int64 exactly, so an integer against a decimal compares exactly too.
+  const auto x = a->is_int ? static_cast<long double>(a->i) : a->d;
+  const auto y = b->is_int ? static_cast<long double>(b->i) : b->d;
+  return ok(x > y ? "greater" : x < y ? "less" : "equal");
 }
 
 ToolResult run_tool(std::string_view tool, std::string_view arg) {
