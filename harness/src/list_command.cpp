@@ -20,7 +20,10 @@ int list_command(const std::string& registry_path) {
   std::printf("  %-20s %-8s %-11s %-32s %s\n", "id", "status", "kind", "scenarios", "reference plugin");
   for (const auto& w : reg.workloads) {
     std::string sc;
-    for (const auto& [s, _] : w.scenarios) sc += (sc.empty() ? "" : ",") + std::string(registry::to_string(s));
+    for (const auto& [s, _] : w.scenarios) {
+      if (!sc.empty()) sc += ',';
+      sc += registry::to_string(s);
+    }
     std::printf("  %-20s %-8s %-11s %-32s %s\n", w.id.c_str(), w.status.c_str(), registry::to_string(w.kind),
                 sc.c_str(), w.reference_sut.c_str());
   }
