@@ -35,7 +35,9 @@ class KvCacheSut : public edubench::Sut {
         cfg.get("weights", (std::filesystem::path(model).parent_path() / "model.safetensors").string());
     use_cache_ = cfg.get_bool("kv_cache", true);
     const int64_t batch = cfg.get_int("batch", 8);
-    const int threads = static_cast<int>(cfg.get_int("threads", 2));
+    // One intra-op thread by default: decode ops are tiny, and when the two cores are shared a
+    // second OpenMP thread makes every op wait for the scheduler (docs/performance_textgen.md).
+    const int threads = static_cast<int>(cfg.get_int("threads", 1));
     cfg.reject_unknown();
     if (model.empty()) throw std::invalid_argument("option model: expected the path of the model's config.json");
     if (batch < 1 || batch > 256) throw std::invalid_argument("option batch: expected 1..256, got " + std::to_string(batch));

@@ -31,7 +31,9 @@ class SpeculativeSut : public edubench::Sut {
     const std::string dmodel = cfg.get("draft_model", "");
     const std::string dweights = weights_for(cfg, "draft_weights", dmodel);
     const int64_t gamma = cfg.get_int("gamma", 4);
-    const int threads = static_cast<int>(cfg.get_int("threads", 2));
+    // One intra-op thread by default: decode ops are tiny, and when the two cores are shared a
+    // second OpenMP thread makes every op wait for the scheduler (docs/performance_textgen.md).
+    const int threads = static_cast<int>(cfg.get_int("threads", 1));
     cfg.reject_unknown();
     if (model.empty()) throw std::invalid_argument("option model: expected the target's config.json");
     if (drafter == "model" && dmodel.empty())

@@ -174,8 +174,10 @@ torch::Tensor GptImpl::forward_cached(const torch::Tensor& tokens, KvCache& cach
   const int64_t pos = cache.length(b);
   if (pos + T > cache.max_ctx()) throw std::length_error("context longer than the KV cache");
   auto x = wte(tokens) + wpe(torch::arange(pos, pos + T, torch::kLong));  // [T, C]
-  // Query i (absolute position pos + i) sees keys 0 .. pos + i.
-  auto mask = torch::ones({T, pos + T}, torch::kBool).triu(pos + 1);
+  // Query i (absolute position pos + i) sees keys 0 .. pos + i; a single query sees them all,
+  // so the one-token decode step needs no mask.
+  torch::Tensor mask;
+  if (T > 1) mask = torch::ones({T, pos + T}, torch::kBool).triu(pos + 1);
   int64_t layer = 0;
   for (const auto& m : *h) {
     auto* blk = m->as<BlockImpl>();
@@ -187,8 +189,8 @@ torch::Tensor GptImpl::forward_cached(const torch::Tensor& tokens, KvCache& cach
     vc.narrow(1, pos, T).copy_(qkv[2].view({T, H, hd}).transpose(0, 1));
     auto keys = kc.narrow(1, 0, pos + T), values = vc.narrow(1, 0, pos + T);
     auto att = torch::matmul(q, keys.transpose(-2, -1)) / std::sqrt(static_cast<double>(hd));
-    att = att.masked_fill(mask, -std::numeric_limits<float>::infinity()).softmax(-1);
-    auto y = torch::matmul(att, values).transpose(0, 1).contiguous().view({T, C});
+    if (T > 1) att = att.masked_fill(mask, -std::numeric_limits<float>::infinity());
+    auto y = torch::matmul(att.softmax(-1), values).transpose(0, 1).contiguous().view({T, C});
     x = x + blk->attn->c_proj(y);
     x = x + blk->mlp(blk->ln_2(x));
     ++layer;
