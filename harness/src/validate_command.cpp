@@ -15,9 +15,12 @@
 namespace edubench::harness {
 namespace {
 
+std::string g_first_failure;  // the one line validate puts on stderr when it fails
+
 void fail(const std::string& what) {
   std::printf("FAIL: %s\n", what.c_str());
   std::fflush(stdout);
+  if (g_first_failure.empty()) g_first_failure = what;
 }
 
 // Runs every echo sample once, one at a time, and checks each response is its prompt.
@@ -84,7 +87,11 @@ int validate_command(const std::string& spec, const std::string& registry_path) 
   std::string ws;
   for (const auto& w : p.workloads) ws += (ws.empty() ? "" : ", ") + w;
   std::printf("serves:   %s\n", ws.empty() ? "(nothing)" : ws.c_str());
-  if (p.workloads.empty()) return fail("the plugin lists no workloads"), kExitPluginFailure;
+  if (p.workloads.empty()) {
+    fail("the plugin lists no workloads");
+    std::fprintf(stderr, "edubench: error: %s: the plugin lists no workloads\n", p.path.c_str());
+    return kExitPluginFailure;
+  }
   bool ok = true;
   for (const auto& id : p.workloads) {
     const registry::Workload* w = reg.find_workload(id);
@@ -123,6 +130,7 @@ int validate_command(const std::string& spec, const std::string& registry_path) 
   }
   std::printf("%s\n", ok ? "PASS" : "FAIL");
   std::fflush(stdout);
+  if (!ok) std::fprintf(stderr, "edubench: error: %s: %s\n", p.path.c_str(), g_first_failure.c_str());
   return ok ? kExitValid : kExitPluginFailure;
 }
 

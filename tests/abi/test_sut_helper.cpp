@@ -52,17 +52,37 @@ TEST_CASE("the entry point answers only its own ABI major") {
   CHECK(edu_sut_entry(1)->workloads[1] == nullptr);
 }
 
-TEST_CASE("exceptions in create become statuses with the message") {
+TEST_CASE("create without an exception returns EDU_OK") {
   char err[128];
   CHECK(create_with(Throw::none, err, sizeof err) == EDU_OK);
+}
+
+TEST_CASE("std::invalid_argument becomes EDU_ERR_INVALID_ARGUMENT with its message") {
+  char err[128];
   CHECK(create_with(Throw::invalid, err, sizeof err) == EDU_ERR_INVALID_ARGUMENT);
   CHECK(std::string(err) == "bad batch");
+}
+
+TEST_CASE("std::bad_alloc becomes EDU_ERR_INTERNAL with 'out of memory'") {
+  char err[128];
   CHECK(create_with(Throw::bad_alloc, err, sizeof err) == EDU_ERR_INTERNAL);
   CHECK(std::string(err) == "out of memory");
+}
+
+TEST_CASE("edubench::Unsupported becomes EDU_ERR_UNSUPPORTED with its message") {
+  char err[128];
   CHECK(create_with(Throw::unsupported, err, sizeof err) == EDU_ERR_UNSUPPORTED);
   CHECK(std::string(err) == "no GPU");
+}
+
+TEST_CASE("a non-std exception becomes EDU_ERR_INTERNAL with 'unknown exception'") {
+  char err[128];
   CHECK(create_with(Throw::other, err, sizeof err) == EDU_ERR_INTERNAL);
   CHECK(std::string(err) == "unknown exception");
+}
+
+TEST_CASE("a NULL error buffer is never written") {
+  CHECK(create_with(Throw::invalid, nullptr, 0) == EDU_ERR_INVALID_ARGUMENT);
 }
 
 TEST_CASE("a long message is cut to the buffer and NUL-terminated") {
@@ -93,12 +113,26 @@ TEST_CASE("config: a bad integer and an unknown key are refused by name") {
   CHECK(std::string(err) == "unknown option 'bacth'");
 }
 
-TEST_CASE("config getters: bool, double and choice") {
-  edu_kv kv[] = {{"cache", "off"}, {"temp", "0.5"}, {"drafter", "ngram"}, {"flag", "maybe"}};
+TEST_CASE("config getters parse good values and fall back when absent") {
+  edu_kv kv[] = {{"cache", "off"}, {"temp", "0.5"}, {"drafter", "ngram"}, {"batch", "-8"}};
   edubench::Config c(kv, 4);
   CHECK_FALSE(c.get_bool("cache", true));
   CHECK(c.get_double("temp", 1.0) == doctest::Approx(0.5));
   CHECK(c.get_choice("drafter", "model", {"model", "ngram"}) == "ngram");
-  CHECK_THROWS_WITH_AS(c.get_bool("flag", true), "option flag: expected on|off, got 'maybe'", std::invalid_argument);
+  CHECK(c.get_int("batch", 1) == -8);
   CHECK(c.get_int("missing", 7) == 7);
+  CHECK_NOTHROW(c.reject_unknown());
+}
+
+TEST_CASE("config getters reject bad values, naming the option and the value") {
+  edu_kv kv[] = {{"flag", "maybe"}, {"temp", "warm"}, {"drafter", "oracle"}, {"batch", "8x"},
+                 {"huge", "99999999999999999999"}, {"empty", ""}};
+  edubench::Config c(kv, 6);
+  CHECK_THROWS_WITH_AS(c.get_bool("flag", true), "option flag: expected on|off, got 'maybe'", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(c.get_double("temp", 1.0), "option temp: expected a number, got 'warm'", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(c.get_choice("drafter", "model", {"model", "ngram"}),
+                       "option drafter: expected model|ngram, got 'oracle'", std::invalid_argument);
+  CHECK_THROWS_WITH_AS(c.get_int("batch", 1), "option batch: expected an integer, got '8x'", std::invalid_argument);
+  CHECK_THROWS_AS(c.get_int("huge", 1), std::invalid_argument);
+  CHECK_THROWS_AS(c.get_int("empty", 1), std::invalid_argument);
 }

@@ -1,9 +1,8 @@
 /* Misbehaving SUT plugins for the fault tests: one source, one fault per build, chosen by
- * -DFAULT_<NAME>. Each serves the echo workload and breaks the contract in exactly one way
- * (or, for FAULT_MANY_THREADS, keeps it under stress). */
+ * -DFAULT_<NAME>. Each serves the echo workload (synchronously, like echo_c) and breaks the
+ * contract in exactly one way. The honest stress case lives in fault_many_threads.c. */
 #include <edubench/sut_api.h>
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -31,6 +30,7 @@ static edu_status f_create(const edu_host* host, const char* workload, const edu
 #else
   (void)err, (void)err_cap;
   s = (fault_sut*)calloc(1, sizeof *s);
+  if (!s) return EDU_ERR_INTERNAL;
   s->host = host;
   *out_sut = s;
   return EDU_OK;
@@ -47,39 +47,10 @@ static __attribute__((unused)) void echo_one(const edu_host* h, uint64_t id, con
   h->complete(h->ctx, id, &r);
 }
 
-#ifdef FAULT_MANY_THREADS
-typedef struct job {
-  const edu_host* host;
-  const edu_query* q;
-  size_t begin, end;
-} job;
-
-static void* run_job(void* p) {
-  job* j = (job*)p;
-  size_t i;
-  for (i = j->begin; i < j->end; ++i) echo_one(j->host, j->q[i].id, j->q[i].sample);
-  return NULL;
-}
-#endif
-
 static edu_status f_issue(void* sut, const edu_query* q, size_t n) {
   fault_sut* s = (fault_sut*)sut;
   size_t i;
-#if defined(FAULT_MANY_THREADS)
-  /* Eight threads complete disjoint slices of the batch at the same time. */
-  enum { kThreads = 8 };
-  pthread_t th[kThreads];
-  job jobs[kThreads];
-  for (i = 0; i < kThreads; ++i) {
-    jobs[i].host = s->host;
-    jobs[i].q = q;
-    jobs[i].begin = n * i / kThreads;
-    jobs[i].end = n * (i + 1) / kThreads;
-    pthread_create(&th[i], NULL, run_job, &jobs[i]);
-  }
-  for (i = 0; i < kThreads; ++i) pthread_join(th[i], NULL);
-  return EDU_OK;
-#elif defined(FAULT_HANG_IN_ISSUE)
+#if defined(FAULT_HANG_IN_ISSUE)
   (void)s, (void)q, (void)n, (void)i;
   for (;;) sleep(1);
   return EDU_OK;

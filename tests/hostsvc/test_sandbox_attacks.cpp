@@ -31,11 +31,13 @@ bool says(const SandboxResult& r, const char* text) { return r.feedback.find(tex
 
 }  // namespace
 
-TEST_CASE("an infinite loop hits the CPU limit and is reported as timed out") {
+TEST_CASE("an infinite loop is stopped by a limit and reported as timed out") {
   SandboxResult r = run_python("while True:\n    pass\n", kAddTests, quick());
   CHECK(r.verdict == "timed_out");
   CHECK(r.timed_out);
-  CHECK(r.feedback == "timed out: CPU-time limit of 1 s");
+  // The CPU limit (1 s) normally ends it; on a loaded machine the wall clock (2 s) may come
+  // first. Either is a containment; which one is a matter of scheduling, not of correctness.
+  CHECK((r.feedback == "timed out: CPU-time limit of 1 s" || r.feedback == "timed out: wall-clock limit of 2 s"));
 }
 
 TEST_CASE("a sleeper hits the wall-clock limit; its process group is killed") {
