@@ -5,7 +5,10 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstdint>
 #include <fstream>
+#include <stdexcept>
 #include <unordered_map>
 
 namespace edubench::results {
@@ -22,9 +25,136 @@ void field(std::string& b, const char* name) {
 
 }  // namespace
 
-// Layout: run_start; per query (in id order) its issue, stream and complete events; then tool
-// calls, code runs, reports, errors and plugin log lines; run_end. Times are steady_clock ns.
-void write_events_jsonl(const std::string& path, const RunLog& log) {
+namespace {
+
+void write_issue(std::string& b, const QueryLog& q) {
+  b += "{\"ev\":\"issue\",\"q\":";
+  append_uint(b, q.id);
+  field(b, "sample");
+  append_uint(b, q.sample_index);
+  field(b, "sched_ns");
+  append_int(b, q.scheduled_ns);
+  field(b, "t_ns");
+  append_int(b, q.issued_ns);
+  if (q.logged) b += ",\"logged\":true";
+  b += "}\n";
+}
+
+void write_stream(std::string& b, const QueryLog& q, const StreamEvent& s) {
+  b += "{\"ev\":\"stream\",\"q\":";
+  append_uint(b, q.id);
+  field(b, "t_ns");
+  append_int(b, s.t_ns);
+  field(b, "n");
+  append_uint(b, s.n_tokens);
+  b += "}\n";
+}
+
+void write_complete(std::string& b, const QueryLog& q) {
+  b += "{\"ev\":\"complete\",\"q\":";
+  append_uint(b, q.id);
+  field(b, "t_ns");
+  append_int(b, q.completed_ns);
+  field(b, "n_tokens");
+  append_uint(b, q.n_tokens);
+  field(b, "text_bytes");
+  append_uint(b, q.n_text_bytes);
+  b += "}\n";
+}
+
+void write_tool(std::string& b, const ToolCall& t) {
+  b += "{\"ev\":\"tool\",\"q\":";
+  append_uint(b, t.query);
+  field(b, "step");
+  append_uint(b, t.step);
+  field(b, "tool");
+  append_json_string(b, t.tool);
+  field(b, "arg");
+  append_json_string(b, t.arg);
+  field(b, "observation");
+  append_json_string(b, t.observation);
+  field(b, "t_ns");
+  append_int(b, t.start_ns);
+  field(b, "end_ns");
+  append_int(b, t.end_ns);
+  b += "}\n";
+}
+
+void write_code(std::string& b, const CodeRun& c) {
+  b += "{\"ev\":\"code\",\"q\":";
+  append_uint(b, c.query);
+  field(b, "attempt");
+  append_uint(b, c.attempt);
+  field(b, "verdict");
+  append_json_string(b, c.verdict);
+  b += c.passed ? ",\"passed\":true" : ",\"passed\":false";
+  b += c.timed_out ? ",\"timed_out\":true" : ",\"timed_out\":false";
+  field(b, "feedback");
+  append_json_string(b, c.feedback);
+  field(b, "code");
+  append_json_string(b, c.code);
+  field(b, "t_ns");
+  append_int(b, c.start_ns);
+  field(b, "end_ns");
+  append_int(b, c.end_ns);
+  b += "}\n";
+}
+
+void write_report(std::string& b, const Report& r) {
+  b += "{\"ev\":\"report\",\"q\":";
+  append_uint(b, r.query);
+  field(b, "metric");
+  append_json_string(b, r.metric);
+  field(b, "value");
+  append_double(b, r.value);
+  field(b, "t_ns");
+  append_int(b, r.t_ns);
+  b += "}\n";
+}
+
+void write_error(std::string& b, const RunError& e) {
+  b += "{\"ev\":\"error\",\"q\":";
+  if (e.query == kNoQuery)
+    b += "null";
+  else
+    append_uint(b, e.query);
+  field(b, "kind");
+  append_json_string(b, e.kind);
+  field(b, "message");
+  append_json_string(b, e.message);
+  field(b, "t_ns");
+  append_int(b, e.t_ns);
+  b += "}\n";
+}
+
+void write_log_line(std::string& b, const LogLine& l) {
+  b += "{\"ev\":\"log\",\"level\":";
+  append_int(b, l.level);
+  field(b, "message");
+  append_json_string(b, l.message);
+  field(b, "t_ns");
+  append_int(b, l.t_ns);
+  b += "}\n";
+}
+
+// Positions of `v` in the order of time(element); stable, so equal times keep their order.
+template <class T, class TimeOf>
+std::vector<size_t> time_order(const std::vector<T>& v, TimeOf time) {
+  std::vector<size_t> idx(v.size());
+  for (size_t i = 0; i < idx.size(); ++i) idx[i] = i;
+  std::stable_sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return time(v[a]) < time(v[b]); });
+  return idx;
+}
+
+}  // namespace
+
+// Layout: run_start, then every event in time order (a merge of the issues in issue order, the
+// streams and completions sorted by time, the side tables sorted by start time), run_end. Ties keep the order issue, stream/complete, tool, code,
+// report, error, log; a query's own events always follow its issue. Times are steady_clock ns.
+void write_events_jsonl(const std::string& path, const RunLog& log) { write_events_file(path, log); }
+void write_accuracy_jsonl(const std::string& path, const RunLog& log) { write_accuracy_file(path, log); }
+
+std::string detail::write_events_file(const std::string& path, const RunLog& log) {
   AtomicFile f(path);
   std::string& b = f.buffer();
   b += "{\"ev\":\"run_start\",\"t_ns\":";
@@ -45,108 +175,93 @@ void write_events_jsonl(const std::string& path, const RunLog& log) {
     append_json_string(b, v);
   }
   b += "}}\n";
-  for (const QueryLog& q : log.queries) {
-    b += "{\"ev\":\"issue\",\"q\":";
-    append_uint(b, q.id);
-    field(b, "sample");
-    append_uint(b, q.sample_index);
-    field(b, "sched_ns");
-    append_int(b, q.scheduled_ns);
-    field(b, "t_ns");
-    append_int(b, q.issued_ns);
-    if (q.logged) b += ",\"logged\":true";
-    b += "}\n";
-    for (const StreamEvent& s : q.streams) {
-      b += "{\"ev\":\"stream\",\"q\":";
-      append_uint(b, q.id);
-      field(b, "t_ns");
-      append_int(b, s.t_ns);
-      field(b, "n");
-      append_uint(b, s.n_tokens);
-      b += "}\n";
+
+  const auto& qs = log.queries;
+  if (qs.size() > UINT32_MAX) throw std::runtime_error(path + ": more than 2^32 queries");
+  // Issue order: the query table is in issue order already; sort only when it is not.
+  std::vector<size_t> issue_order;
+  const bool issue_sorted = std::is_sorted(qs.begin(), qs.end(),
+                                           [](const QueryLog& a, const QueryLog& c) { return a.issued_ns < c.issued_ns; });
+  if (!issue_sorted) issue_order = time_order(qs, [](const QueryLog& q) { return q.issued_ns; });
+  // Every stream and completion, sorted by time: 16 bytes each, so an Offline run with millions
+  // of queries in flight at once stays small and the sort stays cache-friendly. k indexes the
+  // query's streams; k == streams.size() is its completion. The sort key never falls below the
+  // issue time or an earlier event of the same query, so a query's events follow its issue
+  // even if a clock misbehaved (the written t_ns is always the recorded one).
+  struct Next {
+    int64_t key;
+    uint32_t q, k;
+    bool operator<(const Next& o) const { return key != o.key ? key < o.key : q != o.q ? q < o.q : k < o.k; }
+  };
+  std::vector<Next> follow;
+  {
+    size_t total = 0;
+    for (const QueryLog& q : qs) total += q.streams.size() + (q.completed_ns >= 0 ? 1 : 0);
+    follow.reserve(total);
+  }
+  for (size_t qi = 0; qi < qs.size(); ++qi) {
+    const QueryLog& q = qs[qi];
+    int64_t key = q.issued_ns;
+    for (size_t k = 0; k < q.streams.size(); ++k) {
+      key = std::max(key, q.streams[k].t_ns);
+      follow.push_back({key, static_cast<uint32_t>(qi), static_cast<uint32_t>(k)});
     }
-    if (q.completed_ns >= 0) {
-      b += "{\"ev\":\"complete\",\"q\":";
-      append_uint(b, q.id);
-      field(b, "t_ns");
-      append_int(b, q.completed_ns);
-      field(b, "n_tokens");
-      append_uint(b, q.n_tokens);
-      field(b, "text_bytes");
-      append_uint(b, q.n_text_bytes);
-      b += "}\n";
+    if (q.completed_ns >= 0)
+      follow.push_back({std::max(key, q.completed_ns), static_cast<uint32_t>(qi), static_cast<uint32_t>(q.streams.size())});
+  }
+  if (!std::is_sorted(follow.begin(), follow.end())) std::sort(follow.begin(), follow.end());
+  const auto tools = time_order(log.tool_calls, [](const ToolCall& t) { return t.start_ns; });
+  const auto codes = time_order(log.code_runs, [](const CodeRun& c) { return c.start_ns; });
+  const auto reports = time_order(log.reports, [](const Report& r) { return r.t_ns; });
+  const auto errors = time_order(log.errors, [](const RunError& e) { return e.t_ns; });
+  const auto lines = time_order(log.plugin_log, [](const LogLine& l) { return l.t_ns; });
+  size_t ii = 0, fi = 0, ti = 0, ci = 0, ri = 0, ei = 0, li = 0;
+  for (;;) {
+    enum { kIssue, kQuery, kTool, kCode, kReport, kError, kLog, kNone } best = kNone;
+    int64_t bt = INT64_MAX;
+    auto consider = [&](auto src, bool has, int64_t t) {
+      if (has && (best == kNone || t < bt)) {
+        best = src;
+        bt = t;
+      }
+    };
+    const size_t qnext = ii < qs.size() ? (issue_sorted ? ii : issue_order[ii]) : 0;
+    consider(kIssue, ii < qs.size(), ii < qs.size() ? qs[qnext].issued_ns : 0);
+    consider(kQuery, fi < follow.size(), fi < follow.size() ? follow[fi].key : 0);
+    consider(kTool, ti < tools.size(), ti < tools.size() ? log.tool_calls[tools[ti]].start_ns : 0);
+    consider(kCode, ci < codes.size(), ci < codes.size() ? log.code_runs[codes[ci]].start_ns : 0);
+    consider(kReport, ri < reports.size(), ri < reports.size() ? log.reports[reports[ri]].t_ns : 0);
+    consider(kError, ei < errors.size(), ei < errors.size() ? log.errors[errors[ei]].t_ns : 0);
+    consider(kLog, li < lines.size(), li < lines.size() ? log.plugin_log[lines[li]].t_ns : 0);
+    if (best == kNone) break;
+    switch (best) {
+      case kIssue:
+        write_issue(b, qs[qnext]);
+        ++ii;
+        break;
+      case kQuery: {
+        // In time order the queries are visited at random (Offline: millions in flight), so
+        // fetch a few ahead: this load was most of the cost on a 5M-query Offline log.
+        if (fi + 16 < follow.size()) {
+          const QueryLog& ahead = qs[follow[fi + 16].q];
+          __builtin_prefetch(&ahead.completed_ns);
+          __builtin_prefetch(&ahead.n_text_bytes);
+        }
+        const Next& n = follow[fi++];
+        const QueryLog& q = qs[n.q];
+        if (n.k < q.streams.size())
+          write_stream(b, q, q.streams[n.k]);
+        else
+          write_complete(b, q);
+        break;
+      }
+      case kTool: write_tool(b, log.tool_calls[tools[ti++]]); break;
+      case kCode: write_code(b, log.code_runs[codes[ci++]]); break;
+      case kReport: write_report(b, log.reports[reports[ri++]]); break;
+      case kError: write_error(b, log.errors[errors[ei++]]); break;
+      case kLog: write_log_line(b, log.plugin_log[lines[li++]]); break;
+      case kNone: break;
     }
-    f.maybe_flush();
-  }
-  for (const ToolCall& t : log.tool_calls) {
-    b += "{\"ev\":\"tool\",\"q\":";
-    append_uint(b, t.query);
-    field(b, "step");
-    append_uint(b, t.step);
-    field(b, "tool");
-    append_json_string(b, t.tool);
-    field(b, "arg");
-    append_json_string(b, t.arg);
-    field(b, "observation");
-    append_json_string(b, t.observation);
-    field(b, "t_ns");
-    append_int(b, t.start_ns);
-    field(b, "end_ns");
-    append_int(b, t.end_ns);
-    b += "}\n";
-    f.maybe_flush();
-  }
-  for (const CodeRun& c : log.code_runs) {
-    b += "{\"ev\":\"code\",\"q\":";
-    append_uint(b, c.query);
-    field(b, "attempt");
-    append_uint(b, c.attempt);
-    field(b, "verdict");
-    append_json_string(b, c.verdict);
-    b += c.passed ? ",\"passed\":true" : ",\"passed\":false";
-    b += c.timed_out ? ",\"timed_out\":true" : ",\"timed_out\":false";
-    field(b, "feedback");
-    append_json_string(b, c.feedback);
-    field(b, "code");
-    append_json_string(b, c.code);
-    field(b, "t_ns");
-    append_int(b, c.start_ns);
-    field(b, "end_ns");
-    append_int(b, c.end_ns);
-    b += "}\n";
-    f.maybe_flush();
-  }
-  for (const Report& r : log.reports) {
-    b += "{\"ev\":\"report\",\"q\":";
-    append_uint(b, r.query);
-    field(b, "metric");
-    append_json_string(b, r.metric);
-    field(b, "value");
-    append_double(b, r.value);
-    field(b, "t_ns");
-    append_int(b, r.t_ns);
-    b += "}\n";
-    f.maybe_flush();
-  }
-  for (const RunError& e : log.errors) {
-    b += "{\"ev\":\"error\",\"q\":";
-    if (e.query == kNoQuery) b += "null"; else append_uint(b, e.query);
-    field(b, "kind");
-    append_json_string(b, e.kind);
-    field(b, "message");
-    append_json_string(b, e.message);
-    field(b, "t_ns");
-    append_int(b, e.t_ns);
-    b += "}\n";
-  }
-  for (const LogLine& l : log.plugin_log) {
-    b += "{\"ev\":\"log\",\"level\":";
-    append_int(b, l.level);
-    field(b, "message");
-    append_json_string(b, l.message);
-    field(b, "t_ns");
-    append_int(b, l.t_ns);
-    b += "}\n";
     f.maybe_flush();
   }
   b += "{\"ev\":\"run_end\",\"t_ns\":";
@@ -155,10 +270,10 @@ void write_events_jsonl(const std::string& path, const RunLog& log) {
   field(b, "abort_reason");
   append_json_string(b, log.abort_reason);
   b += "}\n";
-  f.commit();
+  return f.commit();
 }
 
-void write_accuracy_jsonl(const std::string& path, const RunLog& log) {
+std::string detail::write_accuracy_file(const std::string& path, const RunLog& log) {
   AtomicFile f(path);
   std::string& b = f.buffer();
   for (const QueryLog& q : log.queries) {
@@ -176,7 +291,7 @@ void write_accuracy_jsonl(const std::string& path, const RunLog& log) {
     b += "}\n";
     f.maybe_flush();
   }
-  f.commit();
+  return f.commit();
 }
 
 namespace {

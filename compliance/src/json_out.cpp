@@ -1,5 +1,8 @@
 #include "json_out.hpp"
 
+#include <openssl/evp.h>
+
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <stdexcept>
@@ -83,10 +86,19 @@ void append_int_array(std::string& out, const std::vector<int32_t>& v) {
 AtomicFile::AtomicFile(const std::string& path) : path_(path), tmp_(path + ".tmp") {
   f_ = std::fopen(tmp_.c_str(), "wb");
   if (!f_) throw std::runtime_error(tmp_ + ": cannot open for writing: " + std::strerror(errno));
+  auto* ctx = EVP_MD_CTX_new();
+  if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(ctx);
+    std::fclose(f_);
+    std::remove(tmp_.c_str());
+    throw std::runtime_error(tmp_ + ": cannot start sha256");
+  }
+  sha_ = ctx;
   buf_.reserve(1 << 21);
 }
 
 AtomicFile::~AtomicFile() {
+  EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(sha_));
   if (f_) {
     std::fclose(f_);
     std::remove(tmp_.c_str());
@@ -94,18 +106,37 @@ AtomicFile::~AtomicFile() {
 }
 
 void AtomicFile::flush() {
-  if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size())
+  if (buf_.empty()) return;
+  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(sha_), buf_.data(), buf_.size()) != 1)
+    throw std::runtime_error(tmp_ + ": sha256 failed");
+  if (std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size())
     throw std::runtime_error(tmp_ + ": write failed: " + std::strerror(errno));
   buf_.clear();
 }
 
-void AtomicFile::commit() {
+std::string AtomicFile::commit() {
   flush();
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(sha_), md, &len) != 1)
+    throw std::runtime_error(tmp_ + ": sha256 failed");
   std::FILE* f = f_;
   f_ = nullptr;
-  if (std::fclose(f) != 0) throw std::runtime_error(tmp_ + ": close failed: " + std::strerror(errno));
-  if (std::rename(tmp_.c_str(), path_.c_str()) != 0)
+  if (std::fclose(f) != 0) {
+    std::remove(tmp_.c_str());
+    throw std::runtime_error(tmp_ + ": close failed: " + std::strerror(errno));
+  }
+  if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
+    std::remove(tmp_.c_str());
     throw std::runtime_error(path_ + ": rename failed: " + std::strerror(errno));
+  }
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(hex[md[i] >> 4]);
+    out.push_back(hex[md[i] & 15]);
+  }
+  return out;
 }
 
 }  // namespace edubench::results::detail

@@ -2,6 +2,8 @@
 // appear whole or not at all (written under a temporary name, then renamed).
 #pragma once
 
+#include <edubench/results/run_log.hpp>
+
 #include <cstdint>
 #include <cstdio>
 #include <string>
@@ -18,21 +20,33 @@ void append_uint(std::string& out, uint64_t v);
 void append_double(std::string& out, double v);
 void append_int_array(std::string& out, const std::vector<int32_t>& v);
 
+// A file written under PATH.tmp and renamed into place by commit(), so a crash never leaves a
+// half file under the real name; buffered, and hashed (sha256) as it is written so the manifest
+// need not read the file back.
 class AtomicFile {
  public:
   explicit AtomicFile(const std::string& path);  // throws std::runtime_error naming the file
   ~AtomicFile();
+  AtomicFile(const AtomicFile&) = delete;
+  AtomicFile& operator=(const AtomicFile&) = delete;
   std::string& buffer() { return buf_; }
   void maybe_flush() {
     if (buf_.size() > (1u << 20)) flush();
   }
-  void commit();  // flush, fsync-less close, rename into place; throws on failure
+  // Flushes, closes (no fsync), renames into place; returns the sha256 of the contents in
+  // lowercase hex. Throws std::runtime_error naming the file on failure.
+  std::string commit();
 
  private:
   void flush();
   std::string path_, tmp_;
   std::FILE* f_ = nullptr;
   std::string buf_;
+  void* sha_ = nullptr;  // EVP_MD_CTX*, kept out of this header
 };
+
+// The writers behind write_events_jsonl / write_accuracy_jsonl, returning the file's sha256.
+std::string write_events_file(const std::string& path, const RunLog& log);
+std::string write_accuracy_file(const std::string& path, const RunLog& log);
 
 }  // namespace edubench::results::detail

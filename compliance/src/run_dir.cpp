@@ -58,10 +58,10 @@ std::string fmt(const char* f, double v) {
   return b;
 }
 
-void write_text(const std::string& path, const std::string& text) {
+std::string write_text(const std::string& path, const std::string& text) {
   AtomicFile f(path);
   f.buffer() = text;
-  f.commit();
+  return f.commit();
 }
 
 ojson result_json(const RunLog& log, const Metrics& m, const AccuracyResult* acc, const RunContext& c) {
@@ -90,13 +90,22 @@ ojson result_json(const RunLog& log, const Metrics& m, const AccuracyResult* acc
   mt["ttft_ms"] = pct_json(m.ttft_ms);
   mt["tpot_ms"] = pct_json(m.tpot_ms);
   mt["itl_ms"] = pct_json(m.itl_ms);
-  if (log.scenario == registry::Scenario::server) mt["achieved_qps"] = m.achieved_qps;
+  if (log.scenario == registry::Scenario::server) {
+    mt["achieved_qps"] = m.achieved_qps;
+    ojson bounds = ojson::array();
+    for (const BoundCheck& b : m.bounds)
+      bounds.push_back({{"figure", b.figure}, {"bound", b.bound_name}, {"bound_ms", b.bound_ms},
+                        {"at_percentile_ms", b.at_percentile_ms}, {"over", b.over},
+                        {"early_stopping_needed", b.needed}, {"ok", b.ok}});
+    mt["bounds"] = bounds;
+  }
   if (m.tool_ms.count) mt["tool_ms"] = pct_json(m.tool_ms);
   if (m.code_run_ms.count) mt["code_run_ms"] = pct_json(m.code_run_ms);
   ojson rep = ojson::object();
   for (const auto& [k, a] : m.reported)
     rep[k] = {{"count", a.count}, {"sum", a.sum}, {"mean", a.mean}, {"min", a.min}, {"max", a.max}};
   mt["reported"] = rep;
+  if (!m.derived.empty()) mt["derived"] = m.derived;
   r["metrics"] = mt;
   if (acc)
     r["accuracy"] = {{"metric", acc->metric}, {"value", acc->value}, {"target", acc->target},
@@ -115,7 +124,8 @@ ojson result_json(const RunLog& log, const Metrics& m, const AccuracyResult* acc
 std::string pct_line(const char* name, const Percentiles& p) {
   if (!p.count) return "";
   char b[256];
-  std::snprintf(b, sizeof b, "  %-16s p50 %10.3f  p90 %10.3f  p99 %10.3f  p99.9 %10.3f  mean %10.3f  (n=%llu)\n",
+  // %g keeps the sub-microsecond figures of a null-SUT run readable next to multi-second ones.
+  std::snprintf(b, sizeof b, "  %-12s p50 %10.6g  p90 %10.6g  p99 %10.6g  p99.9 %10.6g  mean %10.6g  (n=%llu)\n",
                 name, p.p50, p.p90, p.p99, p.p999, p.mean, static_cast<unsigned long long>(p.count));
   return b;
 }
@@ -123,8 +133,9 @@ std::string pct_line(const char* name, const Percentiles& p) {
 std::string summary_text(const RunLog& log, const Metrics& m, const AccuracyResult* acc, const RunContext& c) {
   const bool valid = m.valid && (!acc || acc->passed);
   std::string s;
-  s += "edubench " + log.workload + " / " + registry::to_string(log.scenario) + " / " + log.mode + "\n";
   s += std::string("Result: ") + (valid ? "VALID" : "INVALID") + "\n";
+  s += "Run: " + log.workload + " / " + registry::to_string(log.scenario) + " / " + log.mode + " (" + c.division +
+       " division)\n";
   for (const auto& r : m.invalid_reasons) s += "  - " + r + "\n";
   if (acc && !acc->passed)
     s += "  - accuracy " + fmt("%.4f", acc->value) + " < target " + fmt("%.4f", acc->target) + "\n";
@@ -144,14 +155,20 @@ std::string summary_text(const RunLog& log, const Metrics& m, const AccuracyResu
   s += pct_line("inter-token", m.itl_ms);
   s += pct_line("tool calls", m.tool_ms);
   s += pct_line("code runs", m.code_run_ms);
+  for (const BoundCheck& b : m.bounds)
+    s += "  " + b.figure + " p" + fmt("%.1f", log.settings.latency_percentile * 100) + " " +
+         fmt("%.6g", b.at_percentile_ms) + " ms vs " + b.bound_name + " " + fmt("%.6g", b.bound_ms) + "; " +
+         std::to_string(b.over) + " queries over, early stopping needs " + std::to_string(b.needed) + " issued: " +
+         (b.ok ? "met" : "NOT met") + "\n";
   if (m.latency_early_stopping_ms)
     s += "  early-stopping p" + fmt("%.1f", log.settings.latency_percentile * 100) + " estimate: " +
-         fmt("%.3f", *m.latency_early_stopping_ms) + " ms\n";
+         fmt("%.6g", *m.latency_early_stopping_ms) + " ms\n";
   if (!m.reported.empty()) {
     s += "Reported by the SUT (not used for validity):\n";
     for (const auto& [k, a] : m.reported)
       s += "  " + k + ": mean " + fmt("%.3f", a.mean) + ", sum " + fmt("%.3f", a.sum) + " over " +
            std::to_string(a.count) + "\n";
+    for (const auto& [k, v] : m.derived) s += "  " + k + ": " + fmt("%.4f", v) + "\n";
   }
   if (acc) {
     s += "Accuracy (" + acc->metric + "): " + fmt("%.4f", acc->value) + ", target " + fmt("%.4f", acc->target) +
@@ -159,8 +176,17 @@ std::string summary_text(const RunLog& log, const Metrics& m, const AccuracyResu
          std::to_string(acc->expected) + " scored)\n";
     for (const auto& p : acc->problems) s += "  - " + p + "\n";
   }
-  s += "\nSettings:";
-  for (const auto& [k, v] : registry::settings_fields(log.settings)) s += " " + k + "=" + v;
+  s += "\nSettings:\n ";
+  size_t width = 1;  // wrapped near 100 columns
+  for (const auto& [k, v] : registry::settings_fields(log.settings)) {
+    const std::string item = " " + k + "=" + v;
+    if (width > 1 && width + item.size() > 100) {
+      s += "\n ";
+      width = 1;
+    }
+    s += item;
+    width += item.size();
+  }
   s += "\n";
   if (!c.overrides.empty()) {
     s += "Overrides:";
@@ -173,7 +199,7 @@ std::string summary_text(const RunLog& log, const Metrics& m, const AccuracyResu
 
 // Chrome trace-event format: one "X" span per query on the first free lane, instant events for
 // streamed tokens, spans for tool calls and code runs. Timestamps in microseconds from start.
-void write_trace(const std::string& path, const RunLog& log) {
+std::string write_trace(const std::string& path, const RunLog& log) {
   AtomicFile f(path);
   std::string& b = f.buffer();
   const int64_t t0 = log.start_ns;
@@ -193,10 +219,22 @@ void write_trace(const std::string& path, const RunLog& log) {
   std::priority_queue<Lane, std::vector<Lane>, std::greater<>> free_lanes;
   int lanes = 0;
   std::unordered_map<uint64_t, int> lane_of;
+  // Lanes are handed out in order of start time; the query table is in that order already
+  // unless the scheduler reordered it.
+  auto start_of = [](const QueryLog& q) { return std::min(q.scheduled_ns, q.issued_ns); };
+  std::vector<size_t> order;
+  const bool sorted = std::is_sorted(log.queries.begin(), log.queries.end(),
+                                     [&](const QueryLog& a, const QueryLog& c) { return start_of(a) < start_of(c); });
+  if (!sorted) {
+    order.resize(log.queries.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(),
+                     [&](size_t a, size_t c) { return start_of(log.queries[a]) < start_of(log.queries[c]); });
+  }
   size_t n = std::min(log.queries.size(), kTraceMaxQueries);
   for (size_t i = 0; i < n; ++i) {
-    const QueryLog& q = log.queries[i];
-    const int64_t start = std::min(q.scheduled_ns, q.issued_ns);
+    const QueryLog& q = log.queries[sorted ? i : order[i]];
+    const int64_t start = start_of(q);
     const int64_t end = q.completed_ns >= 0 ? q.completed_ns : log.end_ns;
     int lane;
     if (!free_lanes.empty() && free_lanes.top().first <= start) {
@@ -249,6 +287,13 @@ void write_trace(const std::string& path, const RunLog& log) {
     append_double(b, std::max(0.0, us(e) - us(s)));
     b += "}";
   };
+  for (int lane = 0; lane < lanes; ++lane) {  // name the tracks: one per in-flight slot
+    b += ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":";
+    append_int(b, lane);
+    b += ",\"args\":{\"name\":\"slot ";
+    append_int(b, lane);
+    b += "\"}}";
+  }
   for (const ToolCall& t : log.tool_calls) span("tool " + t.tool, "tool", t.query, t.start_ns, t.end_ns);
   for (const CodeRun& c : log.code_runs) span("run_code " + c.verdict, "code", c.query, c.start_ns, c.end_ns);
   for (const RunError& e : log.errors) {
@@ -259,7 +304,7 @@ void write_trace(const std::string& path, const RunLog& log) {
     b += "}";
   }
   b += "\n]}\n";
-  f.commit();
+  return f.commit();
 }
 
 }  // namespace
@@ -270,18 +315,18 @@ void write_run_directory(const std::string& dir, const RunLog& log, const Metric
   fs::create_directories(dir, ec);
   if (ec) throw std::runtime_error(dir + ": cannot create: " + ec.message());
   const fs::path d(dir);
-  // The raw log first: if anything later fails, the evidence is already on disk.
-  write_events_jsonl((d / "events.jsonl").string(), log);
-  write_accuracy_jsonl((d / "accuracy.jsonl").string(), log);
-  write_trace((d / "trace.json").string(), log);
-  write_text((d / "result.json").string(),
-             result_json(log, m, accuracy, ctx).dump(2, ' ', false, ojson::error_handler_t::replace) + "\n");
-  write_text((d / "summary.txt").string(), summary_text(log, m, accuracy, ctx));
+  // The raw log first: if anything later fails, the evidence is already on disk. Each writer
+  // returns the sha256 of what it wrote, for the manifest, written last.
+  ojson files = ojson::object();
+  files["events.jsonl"] = write_events_file((d / "events.jsonl").string(), log);
+  files["accuracy.jsonl"] = write_accuracy_file((d / "accuracy.jsonl").string(), log);
+  files["trace.json"] = write_trace((d / "trace.json").string(), log);
+  files["result.json"] = write_text(
+      (d / "result.json").string(),
+      result_json(log, m, accuracy, ctx).dump(2, ' ', false, ojson::error_handler_t::replace) + "\n");
+  files["summary.txt"] = write_text((d / "summary.txt").string(), summary_text(log, m, accuracy, ctx));
   ojson man;
   man["schema"] = kSchema;
-  ojson files = ojson::object();
-  for (const char* name : {"result.json", "summary.txt", "events.jsonl", "accuracy.jsonl", "trace.json"})
-    files[name] = registry::sha256_file((d / name).string());
   man["files"] = files;
   man["sut"] = {{"path", ctx.sut_path}, {"sha256", ctx.sut_sha256}};
   man["dataset"] = {{"id", ctx.dataset_id}, {"sha256", ctx.dataset_sha256}};

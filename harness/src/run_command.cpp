@@ -209,6 +209,8 @@ int run_command(const RunOptions& o) {
       throw BadInput(e.what());
     }
   }
+  if (std::string problem = registry::settings_problem(settings, st->scenario); !problem.empty())
+    throw BadInput("--set: " + problem);
   std::vector<std::pair<std::string, std::string>> cfg;
   for (const auto& [k, v] : w->sut_config) cfg.emplace_back(k, expand_root(v, reg.root));
   for (const auto& kv : o.sut_opts) {

@@ -2,18 +2,18 @@
 // range and dangling references are errors that name the file, the line and the field.
 #include <edubench/registry/registry.hpp>
 
+#include "settings_table.hpp"
+
 #include <yaml-cpp/yaml.h>
 
+#include <charconv>
+#include <cmath>
 #include <filesystem>
 #include <functional>
 #include <regex>
 #include <set>
 
 namespace edubench::registry {
-
-void apply_setting_at(Settings& s, const std::string& key, const std::string& value,
-                      const std::string& file, int line, const std::string& field);
-bool is_setting(const std::string& key);
 
 namespace fs = std::filesystem;
 
@@ -71,79 +71,98 @@ const Model* Registry::find_model(const std::string& id) const {
 
 namespace {
 
-// A YAML node with the path that leads to it, so every error can name its field.
+std::string join(const std::set<std::string>& items, const char* sep) {
+  std::string all;
+  for (const auto& x : items) all += (all.empty() ? "" : sep) + x;
+  return all;
+}
+
+int line_of(const YAML::Node& n) { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+
+std::string describe(const YAML::Node& n) {
+  if (n.IsSequence()) return "a sequence";
+  if (n.IsScalar()) return "'" + n.Scalar() + "'";
+  if (n.IsMap()) return "a mapping";
+  return "nothing";
+}
+
+// A YAML node with the path that leads to it, so every error can name its field. Errors are
+// reported at the line of the key that names the field (the value's line for the document).
 struct Node {
   YAML::Node n;
   std::string path;
   const std::string* file;
+  int key_line = 0;
 
-  int line() const { return n.Mark().line >= 0 ? n.Mark().line + 1 : 0; }
+  int line() const { return key_line > 0 ? key_line : line_of(n); }
   [[noreturn]] void fail(const std::string& what) const { throw Error(*file, line(), path, what); }
 
+  std::string sub(const std::string& key) const { return path.empty() ? key : path + "." + key; }
+
+  // The entry `key` (the first, as yaml-cpp's lookup), with its key's line.
   Node child(const std::string& key) const {
-    return {n[key], path.empty() ? key : path + "." + key, file};
+    if (n.IsMap())
+      for (auto it = n.begin(); it != n.end(); ++it)
+        if (it->first.IsScalar() && it->first.Scalar() == key) return {it->second, sub(key), file, line_of(it->first)};
+    return {n[key], sub(key), file, line()};
   }
   bool has(const std::string& key) const { return n.IsMap() && n[key].IsDefined() && !n[key].IsNull(); }
 
-  void expect_map() const {
-    if (!n.IsMap()) fail("expected a mapping");
+  // Iterates a mapping's entries in file order; a key given twice is an error (YAML says keys
+  // are unique, yaml-cpp keeps both). `noun` names what the keys are in that message.
+  void each(const std::function<void(const std::string&, const Node&)>& f, const std::string& noun = "key") const {
+    if (!n.IsMap()) fail("expected a mapping, got " + describe(n));
+    std::map<std::string, int> seen;
+    for (auto it = n.begin(); it != n.end(); ++it) {
+      if (!it->first.IsScalar()) Node{it->first, path, file}.fail("expected a plain key");
+      std::string k = it->first.Scalar();
+      Node entry{it->second, sub(k), file, line_of(it->first)};
+      auto [at, fresh] = seen.emplace(k, entry.line());
+      if (!fresh) entry.fail("duplicate " + noun + " '" + k + "' (first at line " + std::to_string(at->second) + ")");
+      f(k, entry);
+    }
   }
   // Every key must be one of `known`; the message lists them.
   void only_keys(const std::set<std::string>& known) const {
-    expect_map();
-    for (auto it = n.begin(); it != n.end(); ++it) {
-      std::string k = it->first.as<std::string>();
-      if (!known.count(k)) {
-        std::string all;
-        for (const auto& x : known) all += (all.empty() ? "" : ", ") + x;
-        Node bad{it->first, path.empty() ? k : path + "." + k, file};
-        bad.fail("unknown key (known: " + all + ")");
-      }
-    }
+    if (!n.IsMap()) fail("expected a mapping with keys " + join(known, ", ") + "; got " + describe(n));
+    each([&](const std::string& k, const Node& entry) {
+      if (!known.count(k)) entry.fail("unknown key (known: " + join(known, ", ") + ")");
+    });
   }
   Node required(const std::string& key) const {
     if (!has(key)) fail("missing required field '" + key + "'");
     return child(key);
   }
   std::string str() const {
-    if (!n.IsScalar()) fail("expected a string");
-    return n.as<std::string>();
+    if (!n.IsScalar()) fail("expected a string, got " + describe(n));
+    return n.Scalar();
   }
   std::string str_in(const std::set<std::string>& allowed) const {
     std::string v = str();
-    if (!allowed.count(v)) {
-      std::string all;
-      for (const auto& x : allowed) all += (all.empty() ? "" : "|") + x;
-      fail("expected one of " + all + ", got '" + v + "'");
-    }
+    if (!allowed.count(v)) fail("expected one of " + join(allowed, "|") + ", got '" + v + "'");
     return v;
   }
   double number(double min, double max) const {
-    if (!n.IsScalar()) fail("expected a number");
-    double v;
-    try {
-      v = n.as<double>();
-    } catch (const YAML::Exception&) {
-      fail("expected a number, got '" + n.as<std::string>() + "'");
-    }
-    if (v < min || v > max) fail("expected a number in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " + n.as<std::string>());
+    if (!n.IsScalar()) fail("expected a number, got " + describe(n));
+    const std::string& text = n.Scalar();
+    double v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v))
+      fail("expected a number, got '" + text + "'");
+    if (!(v >= min && v <= max))
+      fail("expected a number in [" + format_number(min) + ", " + format_number(max) + "], got " + text);
     return v;
   }
   uint64_t integer(uint64_t min, uint64_t max) const {
-    if (!n.IsScalar()) fail("expected an integer");
-    std::string s = n.as<std::string>();
-    if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos) fail("expected a non-negative integer, got '" + s + "'");
-    uint64_t v = std::stoull(s);
-    if (v < min || v > max) fail("expected an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " + s);
+    if (!n.IsScalar()) fail("expected an integer, got " + describe(n));
+    const std::string& text = n.Scalar();
+    uint64_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || text[0] == '-' || text[0] == '+' || ec != std::errc() || end != text.data() + text.size())
+      fail("expected a non-negative integer, got '" + text + "'");
+    if (v < min || v > max)
+      fail("expected an integer in [" + std::to_string(min) + ", " + std::to_string(max) + "], got " + text);
     return v;
-  }
-  // Iterates a mapping's entries in file order.
-  void each(const std::function<void(const std::string&, const Node&)>& f) const {
-    expect_map();
-    for (auto it = n.begin(); it != n.end(); ++it) {
-      std::string k = it->first.as<std::string>();
-      f(k, Node{it->second, path.empty() ? k : path + "." + k, file});
-    }
   }
 };
 
@@ -167,8 +186,8 @@ std::string sha_field(const Node& parent, const std::string& key) {
 void parse_settings_into(Settings& s, const Node& node) {
   node.each([&](const std::string& key, const Node& v) {
     if (!is_setting(key)) apply_setting_at(s, key, "", *node.file, v.line(), v.path);  // names known keys
-    if (!v.n.IsScalar()) v.fail("expected a scalar value");
-    apply_setting_at(s, key, v.n.as<std::string>(), *node.file, v.line(), v.path);
+    if (!v.n.IsScalar()) v.fail("expected a single value, got " + describe(v.n));
+    apply_setting_at(s, key, v.n.Scalar(), *node.file, v.line(), v.path);
   });
 }
 
@@ -213,32 +232,45 @@ Workload parse_workload(const std::string& id, const Node& w) {
   if (w.has("dataset")) wl.dataset = w.child("dataset").str();
   if (wl.status == "ready" && wl.dataset.empty()) w.fail("a ready workload needs a 'dataset'");
   if (w.has("models"))
-    w.child("models").each([&](const std::string& role, const Node& v) { wl.models[role] = v.str(); });
+    w.child("models").each([&](const std::string& role, const Node& v) {
+      wl.models[role] = v.str();
+      if (wl.models[role].empty()) v.fail("expected a model id");
+    }, "model role");
   wl.tokenizer = w.has("tokenizer") ? w.child("tokenizer").str_in({"none", "bytes"}) : "none";
   if (w.has("max_new_tokens")) wl.max_new_tokens = static_cast<uint32_t>(w.child("max_new_tokens").integer(0, 1 << 20));
   if (w.has("sut_config"))
     w.child("sut_config").each([&](const std::string& k, const Node& v) { wl.sut_config.emplace_back(k, v.str()); });
   wl.reference_sut = w.required("reference_sut").str();
-  if (wl.reference_sut.empty()) w.child("reference_sut").fail("expected a plugin name");
+  if (wl.reference_sut.empty()) w.child("reference_sut").fail("expected a plugin name, got ''");
   Node acc = w.required("accuracy");
   acc.only_keys({"metric", "reference", "closed_fraction", "open_floor"});
   wl.accuracy.metric = acc.required("metric").str_in({"exact_match", "token_agreement", "pass_rate"});
   if (acc.has("reference")) wl.accuracy.reference = acc.child("reference").number(0, 1);
   if (acc.has("closed_fraction")) wl.accuracy.closed_fraction = acc.child("closed_fraction").number(0, 1);
   if (acc.has("open_floor")) wl.accuracy.open_floor = acc.child("open_floor").number(0, 1);
-  Settings defaults;
-  if (w.has("defaults")) parse_settings_into(defaults, w.child("defaults"));
+  if (wl.status == "ready" && wl.kind == Kind::generation) {
+    if (!wl.models.count("target")) w.fail("a ready generation workload needs models: {target: MODEL_ID}");
+    if (wl.max_new_tokens == 0) w.fail("a ready generation workload needs max_new_tokens >= 1");
+  }
+  // A scenario's settings: the Settings defaults (server: LoadGen's p99), then the workload's
+  // `defaults:` block, then the scenario's own entries.
+  std::optional<Node> defaults;
+  if (w.has("defaults")) {
+    defaults = w.child("defaults");
+    Settings checked;
+    parse_settings_into(checked, *defaults);  // reported once, even if no scenario inherits it
+  }
   Node scs = w.required("scenarios");
   scs.each([&](const std::string& name, const Node& v) {
     auto sc = parse_scenario(name);
-    if (!sc) Node{scs.n, v.path, scs.file}.fail("unknown scenario (known: offline, server, single_stream)");
-    Settings s = defaults;
-    if (*sc == Scenario::server) s.latency_percentile = 0.99;  // LoadGen's server default
+    if (!sc) v.fail("unknown scenario (known: offline, server, single_stream)");
+    Settings s;
+    if (*sc == Scenario::server) s.latency_percentile = 0.99;
+    if (defaults) parse_settings_into(s, *defaults);
     if (!v.n.IsNull()) parse_settings_into(s, v);
-    if (*sc == Scenario::server && s.target_qps <= 0)
-      v.fail("a server scenario needs target_qps > 0");
+    if (std::string problem = settings_problem(s, *sc); !problem.empty()) v.fail(problem);
     wl.scenarios[*sc] = s;
-  });
+  }, "scenario");
   if (wl.scenarios.empty()) scs.fail("expected at least one scenario");
   return wl;
 }
@@ -255,6 +287,8 @@ Registry load_registry(const std::string& path) {
   YAML::Node doc;
   try {
     doc = YAML::LoadFile(reg.path);
+  } catch (const YAML::BadFile&) {
+    throw Error(reg.path, 0, "", "cannot read the registry file");
   } catch (const YAML::Exception& e) {
     throw Error(reg.path, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", "YAML syntax: " + e.msg);
   }
@@ -262,29 +296,22 @@ Registry load_registry(const std::string& path) {
   try {
     top.only_keys({"schema", "datasets", "models", "workloads"});
     if (top.required("schema").integer(1, 1000) != 1) top.child("schema").fail("expected schema 1");
-    std::set<std::string> seen;
-    auto check_dup = [&](const std::string& kind, const std::string& id, const Node& n) {
-      if (!seen.insert(kind + ":" + id).second) n.fail("duplicate " + kind + " id '" + id + "'");
-    };
     if (top.has("datasets"))
       top.child("datasets").each([&](const std::string& id, const Node& d) {
-        check_dup("dataset", id, d);
         reg.datasets.push_back(parse_dataset(id, d, reg.root));
-      });
+      }, "dataset id");
     if (top.has("models"))
       top.child("models").each([&](const std::string& id, const Node& m) {
-        check_dup("model", id, m);
         reg.models.push_back(parse_model(id, m, reg.root));
-      });
+      }, "model id");
     top.required("workloads").each([&](const std::string& id, const Node& w) {
-      check_dup("workload", id, w);
       reg.workloads.push_back(parse_workload(id, w));
       const Workload& wl = reg.workloads.back();
       if (!wl.dataset.empty() && !reg.find_dataset(wl.dataset))
         w.child("dataset").fail("no dataset '" + wl.dataset + "' under datasets:");
       for (const auto& [role, model] : wl.models)
         if (!reg.find_model(model)) w.child("models").child(role).fail("no model '" + model + "' under models:");
-    });
+    }, "workload id");
   } catch (const YAML::Exception& e) {
     throw Error(reg.path, e.mark.line >= 0 ? e.mark.line + 1 : 0, "", e.msg);
   }

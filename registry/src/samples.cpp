@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <openssl/evp.h>
 
+#include <cstdint>
 #include <fstream>
 #include <memory>
 #include <sstream>
@@ -66,17 +67,23 @@ std::string detokenize_bytes(const std::vector<int32_t>& tokens) {
 }
 
 std::vector<Sample> load_samples(const Dataset& d) {
-  std::string actual;
-  try {
-    actual = sha256_file(d.path);
-  } catch (const std::exception& e) {
-    throw Error(d.path, 0, "datasets." + d.id, std::string("cannot read the data set: ") + e.what());
+  // Read once, hash those bytes, parse those bytes: what is checked is what is used.
+  std::string bytes;
+  {
+    std::ifstream f(d.path, std::ios::binary);
+    std::ostringstream all;
+    if (f) all << f.rdbuf();
+    if (!f || f.bad())
+      throw Error(d.path, 0, "datasets." + d.id, "cannot read the data set" +
+                  (d.regenerate.empty() ? std::string() : " (regenerate with: " + d.regenerate + ")"));
+    bytes = std::move(all).str();
   }
+  std::string actual = sha256_bytes(bytes.data(), bytes.size());
   if (actual != d.sha256)
     throw Error(d.path, 0, "datasets." + d.id + ".sha256",
                 "the file's sha256 is " + actual + ", the registry pins " + d.sha256 +
                     (d.regenerate.empty() ? "" : " (regenerate with: " + d.regenerate + ")"));
-  std::ifstream f(d.path, std::ios::binary);
+  std::istringstream f(bytes);
   std::vector<Sample> out;
   std::string line;
   for (int lineno = 1; std::getline(f, line); ++lineno) {
@@ -89,7 +96,8 @@ std::vector<Sample> load_samples(const Dataset& d) {
       s.extra_json = "{}";
     } else {
       nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-      if (j.is_discarded() || !j.is_object()) throw Error(d.path, lineno, "", "expected one JSON object per line");
+      if (j.is_discarded() || !j.is_object())
+        throw Error(d.path, lineno, "", "expected one JSON object per line (with a string 'prompt')");
       if (!j.contains("prompt") || !j["prompt"].is_string())
         throw Error(d.path, lineno, "prompt", "expected a string field 'prompt'");
       s.text = j["prompt"].get<std::string>();
@@ -103,8 +111,10 @@ std::vector<Sample> load_samples(const Dataset& d) {
         const auto& rt = j["reference_tokens"];
         if (!rt.is_array()) throw Error(d.path, lineno, "reference_tokens", "expected an array of integers");
         for (const auto& t : rt) {
-          if (!t.is_number_integer()) throw Error(d.path, lineno, "reference_tokens", "expected an array of integers");
-          s.reference_tokens.push_back(t.get<int32_t>());
+          if (!t.is_number_integer() || t.get<int64_t>() < 0 || t.get<int64_t>() > INT32_MAX)
+            throw Error(d.path, lineno, "reference_tokens",
+                        "expected an array of token ids (integers >= 0), got " + t.dump());
+          s.reference_tokens.push_back(static_cast<int32_t>(t.get<int64_t>()));
         }
         j.erase("reference_tokens");
       }

@@ -1,11 +1,10 @@
 // The table of scenario settings: one row per field with its type, range and unit-bearing
 // name. It serves the YAML parser, `--set key=value` and the recorded settings alike.
-#include <edubench/registry/registry.hpp>
+#include "settings_table.hpp"
 
-#include <cerrno>
+#include <charconv>
 #include <cmath>
-#include <cstdlib>
-#include <sstream>
+#include <limits>
 
 namespace edubench::registry {
 namespace {
@@ -15,34 +14,29 @@ struct Field {
   double Settings::*d = nullptr;    // exactly one of d / u is set
   uint64_t Settings::*u = nullptr;
   double min, max;
-  bool min_exclusive;
+  bool min_exclusive, max_exclusive;
   const char* meaning;
 };
 
-const Field kFields[] = {
-    {"min_duration_s", &Settings::min_duration_s, nullptr, 0, 86400, false, "seconds"},
-    {"min_query_count", nullptr, &Settings::min_query_count, 1, 1e12, false, "queries"},
-    {"max_query_count", nullptr, &Settings::max_query_count, 0, 1e12, false, "queries (0: no cap)"},
-    {"query_timeout_s", &Settings::query_timeout_s, nullptr, 0, 86400, true, "seconds"},
-    {"run_timeout_s", &Settings::run_timeout_s, nullptr, 0, 7 * 86400, true, "seconds"},
-    {"target_qps", &Settings::target_qps, nullptr, 0, 1e9, false, "queries per second"},
-    {"latency_percentile", &Settings::latency_percentile, nullptr, 0, 0.9999, true, "a fraction in (0, 1)"},
-    {"latency_bound_ms", &Settings::latency_bound_ms, nullptr, 0, 1e9, false, "milliseconds (0: none)"},
-    {"ttft_bound_ms", &Settings::ttft_bound_ms, nullptr, 0, 1e9, false, "milliseconds (0: none)"},
-    {"tpot_bound_ms", &Settings::tpot_bound_ms, nullptr, 0, 1e9, false, "milliseconds (0: none)"},
-    {"schedule_seed", nullptr, &Settings::schedule_seed, 0, 18446744073709551615.0, false, "a seed"},
-    {"sample_seed", nullptr, &Settings::sample_seed, 0, 18446744073709551615.0, false, "a seed"},
-    {"accuracy_log_seed", nullptr, &Settings::accuracy_log_seed, 0, 18446744073709551615.0, false, "a seed"},
-    {"accuracy_log_probability", &Settings::accuracy_log_probability, nullptr, 0, 1, false, "a fraction in [0, 1]"},
-    {"performance_sample_count", nullptr, &Settings::performance_sample_count, 0, 1e12, false, "samples (0: all)"},
-};
+constexpr double kU64Max = static_cast<double>(std::numeric_limits<uint64_t>::max());
 
-std::string fmt_double(double v) {
-  std::ostringstream os;
-  os.precision(15);
-  os << v;
-  return os.str();
-}
+const Field kFields[] = {
+    {"min_duration_s", &Settings::min_duration_s, nullptr, 0, 86400, false, false, "seconds"},
+    {"min_query_count", nullptr, &Settings::min_query_count, 1, 1e12, false, false, "queries"},
+    {"max_query_count", nullptr, &Settings::max_query_count, 0, 1e12, false, false, "queries (0: no cap)"},
+    {"query_timeout_s", &Settings::query_timeout_s, nullptr, 0, 86400, true, false, "seconds"},
+    {"run_timeout_s", &Settings::run_timeout_s, nullptr, 0, 7 * 86400, true, false, "seconds"},
+    {"target_qps", &Settings::target_qps, nullptr, 0, 1e9, false, false, "queries per second"},
+    {"latency_percentile", &Settings::latency_percentile, nullptr, 0, 1, true, true, "a fraction"},
+    {"latency_bound_ms", &Settings::latency_bound_ms, nullptr, 0, 1e9, false, false, "milliseconds (0: none)"},
+    {"ttft_bound_ms", &Settings::ttft_bound_ms, nullptr, 0, 1e9, false, false, "milliseconds (0: none)"},
+    {"tpot_bound_ms", &Settings::tpot_bound_ms, nullptr, 0, 1e9, false, false, "milliseconds (0: none)"},
+    {"schedule_seed", nullptr, &Settings::schedule_seed, 0, kU64Max, false, false, "a seed"},
+    {"sample_seed", nullptr, &Settings::sample_seed, 0, kU64Max, false, false, "a seed"},
+    {"accuracy_log_seed", nullptr, &Settings::accuracy_log_seed, 0, kU64Max, false, false, "a seed"},
+    {"accuracy_log_probability", &Settings::accuracy_log_probability, nullptr, 0, 1, false, false, "a fraction"},
+    {"performance_sample_count", nullptr, &Settings::performance_sample_count, 0, 1e12, false, false, "samples (0: all)"},
+};
 
 std::string known_keys() {
   std::string s;
@@ -51,17 +45,41 @@ std::string known_keys() {
 }
 
 std::string range_text(const Field& f) {
-  std::string lo = f.min_exclusive ? "> " : ">= ";
-  return (f.u ? "an integer " : "a number ") + lo + fmt_double(f.min) + " and <= " + fmt_double(f.max) +
-         " (" + f.meaning + ")";
+  std::string lo = f.u ? std::to_string(static_cast<uint64_t>(f.min)) : format_number(f.min);
+  std::string bound = f.u ? (f.max >= kU64Max ? std::to_string(std::numeric_limits<uint64_t>::max())
+                                              : std::to_string(static_cast<uint64_t>(f.max)))
+                          : format_number(f.max);
+  return std::string(f.u ? "an integer " : "a number ") + (f.min_exclusive ? "> " : ">= ") + lo +
+         (f.max_exclusive ? " and < " : " and <= ") + bound + " (" + f.meaning + ")";
+}
+
+// Whole-string parses, locale independent: no sign for integers, no spaces, nothing trailing.
+bool parse_u64(const std::string& v, uint64_t& out) {
+  if (v.empty() || v[0] < '0' || v[0] > '9') return false;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  return ec == std::errc() && end == v.data() + v.size();
+}
+
+bool parse_double(const std::string& v, double& out) {
+  if (v.empty()) return false;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), out);
+  return ec == std::errc() && end == v.data() + v.size() && std::isfinite(out);
 }
 
 }  // namespace
 
+std::string format_number(double v) {
+  // Whole numbers as plain digits (1000000000, not 1e+09): they are what people type.
+  if (std::isfinite(v) && v == std::trunc(v) && std::fabs(v) < 1e15) return std::to_string(static_cast<int64_t>(v));
+  char buf[64];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);  // shortest text that reads back exactly
+  return ec == std::errc() ? std::string(buf, end) : std::string("?");
+}
+
 std::vector<std::pair<std::string, std::string>> settings_fields(const Settings& s) {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& f : kFields)
-    out.emplace_back(f.name, f.u ? std::to_string(s.*(f.u)) : fmt_double(s.*(f.d)));
+    out.emplace_back(f.name, f.u ? std::to_string(s.*(f.u)) : format_number(s.*(f.d)));
   return out;
 }
 
@@ -76,20 +94,17 @@ void apply_setting_at(Settings& s, const std::string& key, const std::string& va
                       const std::string& file, int line, const std::string& field) {
   for (const auto& f : kFields) {
     if (key != f.name) continue;
-    const char* b = value.c_str();
-    char* end = nullptr;
-    errno = 0;
+    auto bad = [&] { return Error(file, line, field, "expected " + range_text(f) + ", got '" + value + "'"); };
     if (f.u) {
-      if (value.empty() || value[0] == '-') throw Error(file, line, field, "expected " + range_text(f) + ", got '" + value + "'");
-      unsigned long long v = std::strtoull(b, &end, 10);
-      if (*end != '\0' || errno != 0 || v < f.min || static_cast<double>(v) > f.max)
-        throw Error(file, line, field, "expected " + range_text(f) + ", got '" + value + "'");
+      uint64_t v = 0;
+      if (!parse_u64(value, v) || static_cast<double>(v) < f.min || static_cast<double>(v) > f.max) throw bad();
       s.*(f.u) = v;
     } else {
-      double v = std::strtod(b, &end);
+      double v = 0;
+      if (!parse_double(value, v)) throw bad();
       bool below = f.min_exclusive ? v <= f.min : v < f.min;
-      if (value.empty() || *end != '\0' || errno != 0 || !std::isfinite(v) || below || v > f.max)
-        throw Error(file, line, field, "expected " + range_text(f) + ", got '" + value + "'");
+      bool above = f.max_exclusive ? v >= f.max : v > f.max;
+      if (below || above) throw bad();
       s.*(f.d) = v;
     }
     return;
@@ -99,6 +114,15 @@ void apply_setting_at(Settings& s, const std::string& key, const std::string& va
 
 void apply_setting(Settings& s, const std::string& key, const std::string& value) {
   apply_setting_at(s, key, value, "--set", 0, key);
+}
+
+std::string settings_problem(const Settings& s, Scenario sc) {
+  if (sc == Scenario::server && s.target_qps <= 0)
+    return "a server scenario needs target_qps > 0 (the Poisson arrival rate)";
+  if (s.max_query_count != 0 && s.max_query_count < s.min_query_count)
+    return "max_query_count " + std::to_string(s.max_query_count) + " is below min_query_count " +
+           std::to_string(s.min_query_count) + " (0 means no cap)";
+  return "";
 }
 
 }  // namespace edubench::registry

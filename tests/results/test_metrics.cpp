@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include <optional>
+
 using namespace edubench::results;
 namespace reg = edubench::registry;
 
@@ -52,18 +54,44 @@ TEST_CASE("percentiles follow LoadGen's sorted[floor(n * q)] rule") {
   CHECK(quantile({3, 1, 2}, 0.5) == 2);
 }
 
+// Every early-stopping number below was derived independently of this code, with exact
+// rational arithmetic in Python: h(t) = the smallest h with
+// sum_{k<=t} C(h+t, k) (1-p)^k p^(h+t-k) < 0.01, as in LoadGen's early_stopping.cc.
 TEST_CASE("early stopping: LoadGen's minimum query counts for p90 and p99") {
   CHECK(early_stopping_min_queries(0.90) == 64);
   CHECK(early_stopping_min_queries(0.99) == 662);
 }
 
-TEST_CASE("early stopping estimate: 201 queries at p90 discard the 9 highest (LoadGen's example)") {
+TEST_CASE("early stopping: queries a Server run needs for a given overlatency count") {
+  CHECK(early_stopping_queries_needed(0, 0.99) == 459);
+  CHECK(early_stopping_queries_needed(1, 0.99) == 662);
+  CHECK(early_stopping_queries_needed(5, 0.99) == 1307);
+  CHECK(early_stopping_queries_needed(9, 0.99) == 1874);
+  CHECK(early_stopping_queries_needed(10, 0.99) == 2010);
+  CHECK(early_stopping_queries_needed(0, 0.90) == 44);
+  CHECK(early_stopping_queries_needed(2, 0.90) == 81);
+}
+
+// values 1..n, so the estimate sorted[n - t] is n - t + 1
+static std::optional<double> estimate_of_1_to(int n, double p) {
   std::vector<double> v;
-  for (int i = 1; i <= 201; ++i) v.push_back(i);
-  auto est = early_stopping_estimate(v, 0.90);
-  REQUIRE(est);
-  CHECK(*est == 192);  // sorted[201 - t] with t - 1 = 9 discarded
+  for (int i = n; i >= 1; --i) v.push_back(i);
+  return early_stopping_estimate(v, p);
+}
+
+TEST_CASE("early stopping estimate: sorted[n - t] for the largest t with h(t) + t <= n") {
+  CHECK(estimate_of_1_to(201, 0.90) == 192);  // t = 10: the 9 slowest discarded
+  CHECK(estimate_of_1_to(100, 0.90) == 98);   // t = 3
+  CHECK(estimate_of_1_to(1000, 0.90) == 923); // t = 78
+  CHECK(estimate_of_1_to(64, 0.90) == 64);    // t = 1: the minimum, nothing discarded
+  CHECK(estimate_of_1_to(662, 0.99) == 662);
+  CHECK(estimate_of_1_to(1000, 0.99) == 999); // t = 2
+}
+
+TEST_CASE("early stopping estimate: none below the minimum query count") {
   CHECK_FALSE(early_stopping_estimate(std::vector<double>(63, 1.0), 0.90));
+  CHECK_FALSE(early_stopping_estimate(std::vector<double>(661, 1.0), 0.99));
+  CHECK_FALSE(early_stopping_estimate({}, 0.90));
 }
 
 TEST_CASE("latency, throughput and validity of a clean single-stream run") {
@@ -87,12 +115,94 @@ TEST_CASE("TTFT, TPOT and inter-token latency from stream events") {
   CHECK(m.tpot_ms.min == doctest::Approx(0.9 / 4));
 }
 
+TEST_CASE("TTFT, TPOT and ITL from a handcrafted server log") {
+  RunLog log = make_log(0, reg::Scenario::server);
+  QueryLog a;  // scheduled at 0, issued 1 ms late; tokens at 2, 5 (two), 6 ms; done at 7 ms
+  a.id = 1;
+  a.scheduled_ns = 0;
+  a.issued_ns = 1'000'000;
+  a.streams = {{2'000'000, 1}, {5'000'000, 2}, {6'000'000, 1}};
+  a.n_tokens = 4;
+  a.completed_ns = 7'000'000;
+  QueryLog b;  // one token, streamed at 11 ms, done at 12 ms: a TTFT but no TPOT
+  b.id = 2;
+  b.scheduled_ns = b.issued_ns = 10'000'000;
+  b.streams = {{11'000'000, 1}};
+  b.n_tokens = 1;
+  b.completed_ns = 12'000'000;
+  QueryLog c;  // nothing streamed: latency only
+  c.id = 3;
+  c.scheduled_ns = c.issued_ns = 20'000'000;
+  c.n_tokens = 2;
+  c.completed_ns = 30'000'000;
+  log.queries = {a, b, c};
+  Metrics m = compute_metrics(log);
+  CHECK(m.latency_ms.count == 3);
+  CHECK(m.latency_ms.max == doctest::Approx(10));
+  CHECK(m.latency_ms.min == doctest::Approx(2));
+  CHECK(m.latency_ms.p50 == doctest::Approx(7));  // from the scheduled time, not the issue
+  REQUIRE(m.ttft_ms.count == 2);
+  CHECK(m.ttft_ms.min == doctest::Approx(1));
+  CHECK(m.ttft_ms.max == doctest::Approx(2));
+  REQUIRE(m.tpot_ms.count == 1);
+  CHECK(m.tpot_ms.mean == doctest::Approx(5.0 / 3.0));  // (7 - 2) ms over 3 further tokens
+  REQUIRE(m.itl_ms.count == 2);
+  CHECK(m.itl_ms.min == doctest::Approx(1));
+  CHECK(m.itl_ms.max == doctest::Approx(3));
+  CHECK(m.tokens_total == 7);
+  CHECK(m.duration_s == doctest::Approx(0.030));
+  CHECK(m.samples_per_s == doctest::Approx(100));
+  CHECK(m.tokens_per_s == doctest::Approx(7 / 0.030));
+  CHECK(m.achieved_qps == doctest::Approx(2 / 0.020));  // 3 arrivals span 20 ms
+}
+
+TEST_CASE("reports, tool calls and code runs are aggregated") {
+  RunLog log = make_log(1);
+  log.reports = {{1, "draft_accepted", 3, 0}, {1, "draft_accepted", 5, 0}, {1, "kv_bytes", 10, 0}};
+  log.tool_calls = {{1, 0, "calc", "1+1", "2", 0, 2'000'000}, {1, 1, "calc", "2+2", "4", 0, 4'000'000}};
+  log.code_runs = {{1, 0, true, false, "passed", "", "x", 0, 50'000'000}};
+  Metrics m = compute_metrics(log);
+  REQUIRE(m.reported.count("draft_accepted"));
+  CHECK(m.reported["draft_accepted"].count == 2);
+  CHECK(m.reported["draft_accepted"].mean == doctest::Approx(4));
+  CHECK(m.reported["draft_accepted"].min == 3);
+  CHECK(m.reported["kv_bytes"].sum == 10);
+  CHECK(m.tool_ms.count == 2);
+  CHECK(m.tool_ms.max == doctest::Approx(4));
+  CHECK(m.code_run_ms.mean == doctest::Approx(50));
+}
+
+TEST_CASE("speculative decoding: acceptance rate and mean accepted length from reported sums") {
+  RunLog log = make_log(2);
+  log.reports = {{1, "drafted_tokens", 8, 0},  {1, "accepted_tokens", 6, 0}, {1, "target_passes", 3, 0},
+                 {2, "drafted_tokens", 12, 0}, {2, "accepted_tokens", 4, 0}, {2, "target_passes", 2, 0}};
+  Metrics m = compute_metrics(log);
+  CHECK(m.derived.at("acceptance_rate") == doctest::Approx(10.0 / 20.0));
+  CHECK(m.derived.at("mean_accepted_length") == doctest::Approx(10.0 / 5.0));
+  log.reports = {{1, "drafted_tokens", 0, 0}, {1, "accepted_tokens", 0, 0}};
+  CHECK(compute_metrics(log).derived.empty());  // nothing drafted: no ratio, not a division by zero
+}
+
+TEST_CASE("invalid: a query timeout is named with its query") {
+  RunLog log = make_log(100);
+  log.errors.push_back({0, 5, "query_timeout", "query 5 not completed within query_timeout_s 30"});
+  Metrics m = compute_metrics(log);
+  CHECK_FALSE(m.valid);
+  CHECK(has_reason(m, "run error query_timeout (query 5): query 5 not completed within query_timeout_s 30"));
+}
+
 TEST_CASE("invalid: a query that never completed is named") {
   RunLog log = make_log(100);
   log.queries[41].completed_ns = -1;
   Metrics m = compute_metrics(log);
   CHECK_FALSE(m.valid);
   CHECK(has_reason(m, "1 issued queries never completed: 42"));
+}
+
+TEST_CASE("invalid: at most 10 never-completed queries are named, the rest counted") {
+  RunLog log = make_log(100);
+  for (size_t i = 0; i < 12; ++i) log.queries[i].completed_ns = -1;
+  CHECK(has_reason(compute_metrics(log), "12 issued queries never completed: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 and 2 more"));
 }
 
 TEST_CASE("invalid: run errors, aborts, too short, too few") {
@@ -121,17 +231,35 @@ TEST_CASE("server: the latency bound and LoadGen's overlatency early stopping") 
   log.settings.latency_bound_ms = 500;
   Metrics m = compute_metrics(log);
   CHECK(has_reason(m, "p99.0 latency 991.000 ms > latency_bound_ms 500.000"));
-  CHECK(has_reason(m, "early stopping: 500 of 1000 queries over latency_bound_ms"));
+  CHECK(has_reason(m, "early stopping: 500 of 1000 queries over latency_bound_ms (latency)"));
   log = make_log(300, reg::Scenario::server);
   log.settings.latency_bound_ms = 2000;  // nothing late, but 300 < 459 queries
-  CHECK(has_reason(compute_metrics(log), "early stopping: 0 of 300 queries over latency_bound_ms; 459 queries"));
+  CHECK(has_reason(compute_metrics(log),
+                   "early stopping: 0 of 300 queries over latency_bound_ms (latency); 459 queries would be needed"));
 }
 
 TEST_CASE("server: TTFT and TPOT bounds") {
   RunLog log = make_log(500, reg::Scenario::server, 3);
   log.settings.ttft_bound_ms = 0.05;
   log.settings.tpot_bound_ms = 1e9;
-  CHECK(has_reason(compute_metrics(log), "p99.0 TTFT 0.100 ms > ttft_bound_ms 0.050"));
+  Metrics m = compute_metrics(log);
+  CHECK(has_reason(m, "p99.0 TTFT 0.100 ms > ttft_bound_ms 0.050"));
+  CHECK_FALSE(has_reason(m, "TPOT"));
+}
+
+TEST_CASE("server: early stopping on TTFT fails a run whose TTFT percentile is within the bound") {
+  RunLog log = make_log(1000, reg::Scenario::server, 3);  // every TTFT 0.1 ms
+  for (size_t i = 0; i < 9; ++i) log.queries[i * 100].streams.front().t_ns += 5'000'000;  // 9 late
+  log.settings.ttft_bound_ms = 1;
+  Metrics m = compute_metrics(log);
+  CHECK(m.ttft_ms.p99 == doctest::Approx(0.1));  // 9 of 1000 over: the p99 itself is fine
+  REQUIRE(m.invalid_reasons.size() == 1);
+  CHECK(m.invalid_reasons[0] == "early stopping: 9 of 1000 queries over ttft_bound_ms (TTFT); 1874 queries would be needed");
+  REQUIRE(m.bounds.size() == 1);
+  CHECK(m.bounds[0].bound_name == "ttft_bound_ms");
+  CHECK(m.bounds[0].over == 9);
+  CHECK(m.bounds[0].needed == 1874);
+  CHECK_FALSE(m.bounds[0].ok);
 }
 
 TEST_CASE("accuracy mode does not apply the performance minimums") {
@@ -171,4 +299,32 @@ TEST_CASE("accuracy: exact match and token agreement, missing responses counted"
   a = compute_accuracy(log, w, samples);
   CHECK(a.value == doctest::Approx(5.0 / 7.0));
   CHECK(a.scored == 2);
+}
+
+TEST_CASE("accuracy: a response for a sample outside the data set is a problem") {
+  reg::Workload w;
+  w.accuracy.metric = "exact_match";
+  std::vector<reg::Sample> samples(1);
+  samples[0].reference = "a";
+  RunLog log = make_log(2);
+  log.mode = "accuracy";
+  log.queries[0].logged = log.queries[1].logged = true;
+  log.queries[0].text = "a";
+  log.queries[1].sample_index = 7;
+  AccuracyResult a = compute_accuracy(log, w, samples);
+  CHECK(a.value == 1);
+  CHECK_FALSE(a.passed);
+  REQUIRE(a.problems.size() == 1);
+  CHECK(a.problems[0] == "query 2: sample 7 is outside the data set of 1 samples");
+}
+
+TEST_CASE("accuracy: pass_rate gives no verdict until the sandbox scores it") {
+  reg::Workload w;
+  w.accuracy.metric = "pass_rate";
+  RunLog log = make_log(1);
+  log.mode = "accuracy";
+  AccuracyResult a = compute_accuracy(log, w, std::vector<reg::Sample>(1));
+  CHECK_FALSE(a.passed);
+  REQUIRE(a.problems.size() == 1);
+  CHECK(a.problems[0].rfind("pass_rate is scored by the sandbox", 0) == 0);
 }

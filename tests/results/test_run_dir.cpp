@@ -5,8 +5,11 @@
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <tuple>
 
 using namespace edubench::results;
 namespace fs = std::filesystem;
@@ -30,8 +33,8 @@ RunLog sample_log() {
     q.issued_ns = q.scheduled_ns + 50;
     q.completed_ns = i == 4 ? -1 : q.issued_ns + 2000000;
     q.streams = {{q.issued_ns + 100, 2}, {q.issued_ns + 900, 1}};
-    q.n_tokens = 3;
-    q.n_text_bytes = 11;
+    q.n_tokens = i == 4 ? 0 : 3;  // a response exists only once completed
+    q.n_text_bytes = i == 4 ? 0 : 11;
     q.logged = i % 2 == 0 && i != 4;
     if (q.logged) {
       q.tokens = {1, 2, 3};
@@ -59,39 +62,103 @@ fs::path fresh_dir(const std::string& name) {
 
 }  // namespace
 
+// Field by field, so a failure names what was lost.
+static void check_same(const RunLog& a, const RunLog& b) {
+  CHECK(a.workload == b.workload);
+  CHECK(a.scenario == b.scenario);
+  CHECK(a.mode == b.mode);
+  CHECK(edubench::registry::settings_fields(a.settings) == edubench::registry::settings_fields(b.settings));
+  CHECK(a.start_ns == b.start_ns);
+  CHECK(a.end_ns == b.end_ns);
+  CHECK(a.aborted == b.aborted);
+  CHECK(a.abort_reason == b.abort_reason);
+  REQUIRE(a.queries.size() == b.queries.size());
+  for (size_t i = 0; i < a.queries.size(); ++i) {
+    const QueryLog &x = a.queries[i], &y = b.queries[i];
+    INFO("query ", x.id);
+    CHECK(x.id == y.id);
+    CHECK(x.sample_index == y.sample_index);
+    CHECK(x.scheduled_ns == y.scheduled_ns);
+    CHECK(x.issued_ns == y.issued_ns);
+    CHECK(x.completed_ns == y.completed_ns);
+    REQUIRE(x.streams.size() == y.streams.size());
+    for (size_t k = 0; k < x.streams.size(); ++k) {
+      CHECK(x.streams[k].t_ns == y.streams[k].t_ns);
+      CHECK(x.streams[k].n_tokens == y.streams[k].n_tokens);
+    }
+    CHECK(x.n_tokens == y.n_tokens);
+    CHECK(x.n_text_bytes == y.n_text_bytes);
+    CHECK(x.logged == y.logged);
+    CHECK(x.tokens == y.tokens);
+    CHECK(x.text == y.text);
+    CHECK(x.streamed_tokens == y.streamed_tokens);
+  }
+  REQUIRE(a.tool_calls.size() == b.tool_calls.size());
+  for (size_t i = 0; i < a.tool_calls.size(); ++i) {
+    const ToolCall &x = a.tool_calls[i], &y = b.tool_calls[i];
+    CHECK(std::tie(x.query, x.step, x.tool, x.arg, x.observation, x.start_ns, x.end_ns) ==
+          std::tie(y.query, y.step, y.tool, y.arg, y.observation, y.start_ns, y.end_ns));
+  }
+  REQUIRE(a.code_runs.size() == b.code_runs.size());
+  for (size_t i = 0; i < a.code_runs.size(); ++i) {
+    const CodeRun &x = a.code_runs[i], &y = b.code_runs[i];
+    CHECK(std::tie(x.query, x.attempt, x.passed, x.timed_out, x.verdict, x.feedback, x.code, x.start_ns, x.end_ns) ==
+          std::tie(y.query, y.attempt, y.passed, y.timed_out, y.verdict, y.feedback, y.code, y.start_ns, y.end_ns));
+  }
+  REQUIRE(a.reports.size() == b.reports.size());
+  for (size_t i = 0; i < a.reports.size(); ++i)
+    CHECK(std::tie(a.reports[i].query, a.reports[i].metric, a.reports[i].value, a.reports[i].t_ns) ==
+          std::tie(b.reports[i].query, b.reports[i].metric, b.reports[i].value, b.reports[i].t_ns));
+  REQUIRE(a.errors.size() == b.errors.size());
+  for (size_t i = 0; i < a.errors.size(); ++i)
+    CHECK(std::tie(a.errors[i].t_ns, a.errors[i].query, a.errors[i].kind, a.errors[i].message) ==
+          std::tie(b.errors[i].t_ns, b.errors[i].query, b.errors[i].kind, b.errors[i].message));
+  REQUIRE(a.plugin_log.size() == b.plugin_log.size());
+  for (size_t i = 0; i < a.plugin_log.size(); ++i)
+    CHECK(std::tie(a.plugin_log[i].t_ns, a.plugin_log[i].level, a.plugin_log[i].message) ==
+          std::tie(b.plugin_log[i].t_ns, b.plugin_log[i].level, b.plugin_log[i].message));
+}
+
+static std::vector<std::string> read_lines(const fs::path& p) {
+  std::vector<std::string> lines;
+  std::ifstream in(p);
+  for (std::string l; std::getline(in, l);) lines.push_back(l);
+  return lines;
+}
+
 TEST_CASE("write then read gives back the same log") {
   RunLog log = sample_log();
   fs::path d = fresh_dir("roundtrip");
   write_run_directory(d.string(), log, compute_metrics(log), nullptr, RunContext{});
   RunLog back = read_run_log((d / "events.jsonl").string(), (d / "accuracy.jsonl").string());
-  CHECK(back.workload == log.workload);
-  CHECK(back.scenario == log.scenario);
-  CHECK(back.settings.target_qps == doctest::Approx(123.5));
-  CHECK(back.settings.schedule_seed == log.settings.schedule_seed);
-  REQUIRE(back.queries.size() == log.queries.size());
-  for (size_t i = 0; i < log.queries.size(); ++i) {
-    const QueryLog &a = log.queries[i], &b = back.queries[i];
-    CHECK(a.id == b.id);
-    CHECK(a.sample_index == b.sample_index);
-    CHECK(a.scheduled_ns == b.scheduled_ns);
-    CHECK(a.issued_ns == b.issued_ns);
-    CHECK(a.completed_ns == b.completed_ns);
-    CHECK(a.streams.size() == b.streams.size());
-    CHECK(a.tokens == b.tokens);
-    CHECK(a.text == b.text);
-    CHECK(a.streamed_tokens == b.streamed_tokens);
-  }
-  CHECK(back.tool_calls.at(0).observation == "4");
-  CHECK(back.code_runs.at(0).feedback == log.code_runs[0].feedback);
-  CHECK(back.reports.at(0).value == doctest::Approx(4096.5));
-  CHECK(back.errors.size() == 2);
-  CHECK(back.errors[1].query == kNoQuery);
-  CHECK(back.aborted);
-  CHECK(back.abort_reason == log.abort_reason);
+  check_same(log, back);
   // The checker's recomputation agrees with the harness's.
   Metrics m1 = compute_metrics(log), m2 = compute_metrics(back);
   CHECK(m1.latency_ms.p99 == m2.latency_ms.p99);
   CHECK(m1.invalid_reasons == m2.invalid_reasons);
+}
+
+TEST_CASE("events.jsonl: run_start with every setting, then events in time order, run_end last") {
+  RunLog log = sample_log();
+  fs::path d = fresh_dir("ordered");
+  fs::create_directories(d);
+  write_events_jsonl((d / "events.jsonl").string(), log);
+  auto lines = read_lines(d / "events.jsonl");
+  // 5 issues, 10 streams, 4 completions, 1 tool, 1 code, 1 report, 2 errors, 1 log line
+  REQUIRE(lines.size() == 2 + 5 + 10 + 4 + 1 + 1 + 1 + 2 + 1);
+  auto first = nlohmann::json::parse(lines.front());
+  CHECK(first["ev"] == "run_start");
+  CHECK(first["settings"].size() == edubench::registry::settings_fields(log.settings).size());
+  CHECK(nlohmann::json::parse(lines.back())["ev"] == "run_end");
+  int64_t prev = INT64_MIN;
+  for (size_t i = 1; i + 1 < lines.size(); ++i) {
+    auto j = nlohmann::json::parse(lines[i]);
+    INFO("line ", i + 1, ": ", lines[i]);
+    CHECK(j["t_ns"].get<int64_t>() >= prev);
+    prev = j["t_ns"].get<int64_t>();
+  }
+  // The tool call at 5 us falls between query 1's events, not after all queries.
+  CHECK(nlohmann::json::parse(lines[4])["ev"] == "tool");
 }
 
 TEST_CASE("result.json, trace.json and the manifest") {
@@ -106,9 +173,15 @@ TEST_CASE("result.json, trace.json and the manifest") {
   CHECK(result["sut"]["name"] == "echo_c");
   CHECK(result["metrics"]["latency_ms"]["count"] == 4);
   auto trace = nlohmann::json::parse(std::ifstream(d / "trace.json"));
-  size_t spans = 0;
-  for (const auto& e : trace["traceEvents"]) spans += e["ph"] == "X" && e["cat"] == "query";
-  CHECK(spans == 5);
+  CHECK(trace["displayTimeUnit"] == "ms");
+  std::map<std::string, size_t> count;  // by category
+  for (const auto& e : trace["traceEvents"])
+    if (e.contains("cat")) ++count[e["cat"].get<std::string>() + "/" + e["ph"].get<std::string>()];
+  CHECK(count["query/X"] == 5);   // one span per query, the unfinished one included
+  CHECK(count["stream/i"] == 10); // one instant per stream() call
+  CHECK(count["tool/X"] == 1);
+  CHECK(count["code/X"] == 1);
+  CHECK(count["error/i"] == 2);
   auto man = nlohmann::json::parse(std::ifstream(d / "manifest.json"));
   for (auto& [name, sha] : man["files"].items())
     CHECK(sha == edubench::registry::sha256_file((d / name).string()));
@@ -117,7 +190,8 @@ TEST_CASE("result.json, trace.json and the manifest") {
   std::string first, second;
   std::getline(summary, first);
   std::getline(summary, second);
-  CHECK(second == "Result: INVALID");
+  CHECK(first == "Result: INVALID");  // the verdict on top, then why
+  CHECK(second == "Run: echo / server / performance (closed division)");
 }
 
 TEST_CASE("a truncated or edited events.jsonl is a FormatError with its line") {
@@ -146,4 +220,30 @@ TEST_CASE("a truncated or edited events.jsonl is a FormatError with its line") {
   edited.insert(edited.begin() + 2, lines[1]);  // an issue twice
   write_lines(edited);
   CHECK_THROWS_WITH_AS(read_run_log(events, acc), (events + ":3: query 1 issued twice").c_str(), FormatError);
+}
+
+TEST_CASE("a damaged accuracy.jsonl is a FormatError with its line") {
+  RunLog log = sample_log();
+  fs::path d = fresh_dir("damaged_acc");
+  write_run_directory(d.string(), log, compute_metrics(log), nullptr, RunContext{});
+  std::string events = (d / "events.jsonl").string(), acc = (d / "accuracy.jsonl").string();
+  auto lines = read_lines(acc);
+  REQUIRE(lines.size() == 2);
+  {
+    std::ofstream out(acc, std::ios::trunc);
+    out << lines[0] << "\n" << R"({"q":99,"sample":0,"tokens":[],"text":"","streamed_tokens":[]})" << "\n";
+  }
+  CHECK_THROWS_WITH_AS(read_run_log(events, acc),
+                       (acc + ":2: response for query 99 that events.jsonl never issued").c_str(), FormatError);
+}
+
+TEST_CASE("no temporary file is left behind") {
+  RunLog log = sample_log();
+  fs::path d = fresh_dir("clean");
+  write_run_directory(d.string(), log, compute_metrics(log), nullptr, RunContext{});
+  std::vector<std::string> names;
+  for (const auto& e : fs::directory_iterator(d)) names.push_back(e.path().filename().string());
+  std::sort(names.begin(), names.end());
+  CHECK(names == std::vector<std::string>{"accuracy.jsonl", "events.jsonl", "manifest.json", "result.json",
+                                          "summary.txt", "trace.json"});
 }

@@ -138,3 +138,20 @@ TEST_CASE("a prompt that does not fit the context is refused") {
   CHECK_THROWS_AS(SpeculativeDecoder(m, Gpt{nullptr}, 2).generate(std::vector<int64_t>(60, 1), 5, st), std::length_error);
   CHECK_THROWS_AS(SpeculativeDecoder(m, Gpt{nullptr}, 2).generate({}, 5, st), std::invalid_argument);
 }
+
+TEST_CASE("temperature sampling is reproducible from its seed and greedy at temperature 0") {
+  auto logits = torch::tensor({0.1f, 2.0f, 0.5f, 1.5f, -1.0f});
+  auto draw = [&](uint64_t seed) {
+    auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+    std::vector<int32_t> out;
+    for (int i = 0; i < 64; ++i) out.push_back(sample_token(logits, 1.0, gen));
+    return out;
+  };
+  CHECK(draw(11) == draw(11));
+  CHECK(draw(11) != draw(12));
+  auto seq = draw(11);
+  CHECK(std::count(seq.begin(), seq.end(), 1) > 0);  // a sample, not the argmax every time
+  CHECK(std::count(seq.begin(), seq.end(), 1) < 64);
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(1);
+  CHECK(sample_token(logits, 0.0, gen) == 1);
+}

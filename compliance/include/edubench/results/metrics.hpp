@@ -16,22 +16,42 @@ struct Percentiles {  // milliseconds
   double mean = 0, min = 0, max = 0;
   double p50 = 0, p90 = 0, p95 = 0, p99 = 0, p999 = 0;
 };
-// Percentiles by LoadGen's rule (sorted[floor(n * q)]) of `values_ms`; count 0 when empty.
+// Percentiles of `values_ms` by LoadGen's rule (results.cc, ProcessLatencies): the element at
+// 0-based index floor(n * q) of the sorted values, clamped to n - 1. A nearest-rank rule without
+// interpolation; where n * q is a whole number it takes the next rank up (n = 100: p90 is the
+// 91st smallest), so a figure always has a share >= q of the values at or below it.
+// count 0 (and all zeros) when empty.
 Percentiles percentiles(std::vector<double> values_ms);
 // The value at quantile q (0..1) by the same rule.
 double quantile(std::vector<double> values, double q);
 
-// LoadGen's early-stopping estimate: the smallest latency that, with the given confidence,
-// bounds the `percentile` of the true distribution given only `n` observed queries.
-// Returns nullopt when n is too small for any estimate (LoadGen then asks for more queries).
+// LoadGen's early stopping (loadgen/early_stopping.cc, results.cc), tolerance 0. With
+// h(t) = the smallest h for which P[at most t of h + t queries exceed the true p-quantile]
+// < 1 - confidence (a binomial tail), the SingleStream estimate is sorted[n - t] for the largest
+// t with h(t) + t <= n, i.e. it discards the t - 1 slowest queries. Returns nullopt when
+// n < h(1) + 1 (LoadGen then asks for more queries).
 std::optional<double> early_stopping_estimate(std::vector<double> values_ms, double percentile,
                                               double confidence = 0.99);
-// The smallest query count for which an estimate exists.
+// The smallest query count for which an estimate exists: h(1) + 1 (64 at p90, 662 at p99).
 uint64_t early_stopping_min_queries(double percentile, double confidence = 0.99);
+// LoadGen's Server test: a run with `overlatency` queries over the bound passes when it issued
+// at least h(overlatency) + overlatency queries; returns that count.
+uint64_t early_stopping_queries_needed(uint64_t overlatency, double percentile, double confidence = 0.99);
 
 struct Aggregate {  // of report() values, per metric
   uint64_t count = 0;
   double sum = 0, mean = 0, min = 0, max = 0;
+};
+
+// One Server bound (latency_bound_ms, ttft_bound_ms or tpot_bound_ms) as checked for validity.
+struct BoundCheck {
+  std::string figure;      // "latency" | "TTFT" | "TPOT"
+  std::string bound_name;  // the setting
+  double bound_ms = 0;
+  double at_percentile_ms = 0;  // the figure at settings.latency_percentile
+  uint64_t over = 0;            // queries over the bound (LoadGen's overlatency count)
+  uint64_t needed = 0;          // queries early stopping needs with that many over
+  bool ok = false;              // percentile within the bound and early stopping met
 };
 
 struct Metrics {
@@ -46,7 +66,11 @@ struct Metrics {
   Percentiles itl_ms;          // gaps between stream() calls
   std::optional<double> latency_early_stopping_ms;  // at settings.latency_percentile
   double achieved_qps = 0;     // server: issued queries / schedule span
+  std::vector<BoundCheck> bounds;  // server: one per bound that is set
   std::map<std::string, Aggregate> reported;  // SUT-side report() figures
+  // Ratios of reported sums, for speculative decoding: acceptance_rate (accepted / drafted
+  // tokens) and mean_accepted_length (accepted drafts per verification pass, target_passes).
+  std::map<std::string, double> derived;
   // Agent telemetry.
   Percentiles tool_ms;
   Percentiles code_run_ms;

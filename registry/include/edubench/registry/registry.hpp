@@ -80,6 +80,12 @@ std::vector<std::pair<std::string, std::string>> settings_fields(const Settings&
 // Applies one --set key=value; throws Error(file "--set", line 0, key, ...) naming the key and
 // the expected type/range, or listing the known keys when the key is unknown.
 void apply_setting(Settings& s, const std::string& key, const std::string& value);
+// Rules across fields of one scenario's settings: a server needs target_qps > 0; a query cap
+// is 0 or >= min_query_count. "" when they hold, else what is wrong. load_registry applies it
+// to every scenario; call it again after --set overrides.
+std::string settings_problem(const Settings& s, Scenario sc);
+// The shortest text that reads back as exactly `v` (whole numbers as plain digits).
+std::string format_number(double v);
 
 struct Accuracy {
   std::string metric;          // "exact_match" | "token_agreement" | "pass_rate"
