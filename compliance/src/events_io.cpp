@@ -288,6 +288,12 @@ std::string detail::write_accuracy_file(const std::string& path, const RunLog& l
     append_json_string(b, q.text);
     field(b, "streamed_tokens");
     append_int_array(b, q.streamed_tokens);
+    if (!q.hidden_verdict.empty()) {
+      field(b, "hidden_tests");
+      append_json_string(b, q.hidden_verdict);
+      field(b, "first_attempt_hidden_tests");
+      append_json_string(b, q.first_attempt_hidden_verdict);
+    }
     b += "}\n";
     f.maybe_flush();
   }
@@ -450,6 +456,10 @@ RunLog read_run_log(const std::string& events_path, const std::string& accuracy_
     q.tokens = int_array(j, "tokens", accuracy_path, line);
     q.text = get<std::string>(j, "text", accuracy_path, line);
     q.streamed_tokens = int_array(j, "streamed_tokens", accuracy_path, line);
+    if (j.contains("hidden_tests")) {
+      q.hidden_verdict = get<std::string>(j, "hidden_tests", accuracy_path, line);
+      q.first_attempt_hidden_verdict = get<std::string>(j, "first_attempt_hidden_tests", accuracy_path, line);
+    }
   }
   return log;
 }

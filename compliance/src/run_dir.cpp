@@ -110,7 +110,7 @@ ojson result_json(const RunLog& log, const Metrics& m, const AccuracyResult* acc
   if (acc)
     r["accuracy"] = {{"metric", acc->metric}, {"value", acc->value}, {"target", acc->target},
                      {"passed", acc->passed}, {"scored", acc->scored}, {"expected", acc->expected},
-                     {"problems", acc->problems}};
+                     {"problems", acc->problems}, {"figures", acc->figures}};
   else
     r["accuracy"] = nullptr;
   r["sut"] = {{"name", c.sut_name}, {"version", c.sut_version}, {"abi_major", c.sut_abi_major},
@@ -174,6 +174,7 @@ std::string summary_text(const RunLog& log, const Metrics& m, const AccuracyResu
     s += "Accuracy (" + acc->metric + "): " + fmt("%.4f", acc->value) + ", target " + fmt("%.4f", acc->target) +
          (acc->passed ? " PASSED" : " FAILED") + " (" + std::to_string(acc->scored) + " of " +
          std::to_string(acc->expected) + " scored)\n";
+    for (const auto& [k, v] : acc->figures) s += "  " + k + ": " + fmt("%.4f", v) + "\n";
     for (const auto& p : acc->problems) s += "  - " + p + "\n";
   }
   s += "\nSettings:\n ";

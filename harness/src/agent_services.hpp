@@ -2,8 +2,10 @@
 #pragma once
 
 #include <edubench/registry/registry.hpp>
+#include <edubench/results/run_log.hpp>
 
 #include <string>
+#include <vector>
 
 namespace edubench::harness {
 
@@ -19,5 +21,10 @@ struct CodeVerdict {
 };
 // Runs `code` in the sandbox against the sample's "visible_tests" (from its extra_json).
 CodeVerdict run_visible_tests(const std::string& code, const registry::Sample& sample);
+
+// Scoring of code workloads by the harness: every logged response (the final code) and the
+// first code each query ran are run against the sample's "hidden_tests", which the SUT never
+// sees; the verdicts go into the log (accuracy.jsonl) for the accuracy computation.
+void score_hidden_tests(results::RunLog& log, const std::vector<registry::Sample>& samples);
 
 }  // namespace edubench::harness

@@ -318,13 +318,36 @@ TEST_CASE("accuracy: a response for a sample outside the data set is a problem")
   CHECK(a.problems[0] == "query 2: sample 7 is outside the data set of 1 samples");
 }
 
-TEST_CASE("accuracy: pass_rate gives no verdict until the sandbox scores it") {
+TEST_CASE("accuracy: pass_rate counts hidden-test passes of the final code, and of the first attempt") {
+  reg::Workload w;
+  w.accuracy.metric = "pass_rate";
+  w.accuracy.reference = 0.5;
+  RunLog log = make_log(4);
+  log.mode = "accuracy";
+  const char* final_verdicts[] = {"passed", "passed", "failed: AssertionError: assert f(1) == 2", "passed"};
+  const char* first_verdicts[] = {"passed", "failed: NameError: name 'f' is not defined", "failed: x", "failed: y"};
+  for (size_t i = 0; i < 4; ++i) {
+    log.queries[i].sample_index = i;
+    log.queries[i].logged = true;
+    log.queries[i].hidden_verdict = final_verdicts[i];
+    log.queries[i].first_attempt_hidden_verdict = first_verdicts[i];
+  }
+  AccuracyResult a = compute_accuracy(log, w, std::vector<reg::Sample>(4));
+  CHECK(a.value == doctest::Approx(0.75));
+  CHECK(a.figures.at("first_attempt_pass_rate") == doctest::Approx(0.25));
+  CHECK(a.passed);
+  CHECK(a.problems.empty());
+}
+
+TEST_CASE("accuracy: pass_rate with a response the harness never scored is a problem, not a pass") {
   reg::Workload w;
   w.accuracy.metric = "pass_rate";
   RunLog log = make_log(1);
   log.mode = "accuracy";
+  log.queries[0].logged = true;
   AccuracyResult a = compute_accuracy(log, w, std::vector<reg::Sample>(1));
+  CHECK(a.value == 0);
   CHECK_FALSE(a.passed);
   REQUIRE(a.problems.size() == 1);
-  CHECK(a.problems[0].rfind("pass_rate is scored by the sandbox", 0) == 0);
+  CHECK(a.problems[0] == "query 1: its code was not run on the hidden tests");
 }

@@ -40,6 +40,10 @@ RunLog sample_log() {
       q.tokens = {1, 2, 3};
       q.text = "h\xc3\xa9llo \"q\"\n";
       q.streamed_tokens = {1, 2, 3};
+      if (i == 2) {
+        q.hidden_verdict = "failed: AssertionError: assert f(1) == 2";
+        q.first_attempt_hidden_verdict = "passed";
+      }
     }
     log.queries.push_back(q);
   }
@@ -92,6 +96,8 @@ static void check_same(const RunLog& a, const RunLog& b) {
     CHECK(x.tokens == y.tokens);
     CHECK(x.text == y.text);
     CHECK(x.streamed_tokens == y.streamed_tokens);
+    CHECK(x.hidden_verdict == y.hidden_verdict);
+    CHECK(x.first_attempt_hidden_verdict == y.first_attempt_hidden_verdict);
   }
   REQUIRE(a.tool_calls.size() == b.tool_calls.size());
   for (size_t i = 0; i < a.tool_calls.size(); ++i) {

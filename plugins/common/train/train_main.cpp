@@ -62,7 +62,7 @@ int main(int argc, char** argv) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mallopt(M_TOP_PAD, 256 << 20);
   GptConfig c;
-  std::string train_path, val_path, out, curve;
+  std::string train_path, val_path, out, curve, init;
   int64_t batch_size, steps, eval_every, warmup;
   double lr, min_lr_frac, weight_decay, max_minutes;
   uint64_t seed;
@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
       ("train", po::value(&train_path)->required(), "training text")
       ("validation", po::value(&val_path)->required(), "validation text")
       ("out", po::value(&out)->required(), "output folder (model.safetensors, config.json)")
+      ("init", po::value(&init), "start from this folder's config.json + model.safetensors (the geometry options are then ignored)")
       ("curve", po::value(&curve), "loss curve CSV (default OUT/loss.csv)")
       ("n-layer", po::value(&c.n_layer)->default_value(4), "layers")
       ("n-head", po::value(&c.n_head)->default_value(4), "attention heads")
@@ -104,7 +105,9 @@ int main(int argc, char** argv) {
     const std::string train = read_all(train_path), val = read_all(val_path);
     if (train.size() < static_cast<size_t>(c.block_size) + 2 || val.size() < static_cast<size_t>(c.block_size) + 2)
       throw std::runtime_error("training or validation text shorter than one block");
-    Gpt m(c);
+    Gpt m = init.empty() ? Gpt(c) : load_gpt(init + "/config.json", init + "/model.safetensors");
+    c = m->config();
+    m->train();
     std::printf("model: %lld parameters, %lld layers x %lld wide, context %lld\n",
                 static_cast<long long>(m->parameter_count()), static_cast<long long>(c.n_layer),
                 static_cast<long long>(c.n_embd), static_cast<long long>(c.block_size));

@@ -88,6 +88,8 @@ struct AccuracyResult {
   uint64_t scored = 0;  // responses scored
   uint64_t expected = 0;  // samples that should have been scored
   std::vector<std::string> problems;  // e.g. "sample 12: no response logged"
+  // Further scores beside the metric, over the same samples (pass_rate: first_attempt_pass_rate).
+  std::map<std::string, double> figures;
 };
 
 // Scores the logged responses against the data set's references.

@@ -34,6 +34,9 @@ struct QueryLog {
   std::vector<int32_t> tokens;
   std::string text;
   std::vector<int32_t> streamed_tokens;  // concatenation of every stream() call (logged only)
+  // Code workloads: the harness's verdict on the hidden tests for the response and for the
+  // first code the query ran ("passed", "failed: ...", ...); empty when not scored.
+  std::string hidden_verdict, first_attempt_hidden_verdict;
 };
 
 struct ToolCall {

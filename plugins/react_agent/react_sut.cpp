@@ -1,0 +1,121 @@
+// react_agent: the reference SUT of the react_agent workload. A character-level GPT trained on
+// ReAct traces writes "Thought: ..." and "Action: tool[arg]" lines; each action goes to the
+// harness through call_tool and its observation is appended as "Observation: ...", until the
+// model writes "Answer: ..." or max_steps actions were taken. With reuse_kv=on only the new
+// tokens of each step are prefilled (the cache holds the context so far); reuse_kv=off
+// re-prefills the whole context at every step, the cost students start from.
+// `workers` threads serve queries in parallel, each with its own KV cache over shared weights.
+#include <edubench/model/agent_context.hpp>
+#include <edubench/model/agent_tasks.hpp>
+#include <edubench/model/react_protocol.hpp>
+#include <edubench/sut.hpp>
+
+#include <filesystem>
+#include <thread>
+
+namespace {
+
+using namespace edubench::model;
+
+class ReactSut : public edubench::Sut {
+ public:
+  ReactSut(const edubench::Host& host, std::string_view workload, const edubench::Config& cfg) : host_(host) {
+    if (workload != "react_agent") throw edubench::Unsupported("serves only the react_agent workload");
+    const std::string model = cfg.get("model", "");
+    const std::string weights =
+        cfg.get("weights", (std::filesystem::path(model).parent_path() / "model.safetensors").string());
+    reuse_kv_ = cfg.get_choice("reuse_kv", "on", {"on", "off"}) == "on";
+    max_steps_ = static_cast<int>(cfg.get_int("max_steps", 8));
+    step_budget_ = cfg.get_int("max_step_tokens", 160);
+    const int threads = static_cast<int>(cfg.get_int("threads", 1));
+    const int workers = static_cast<int>(cfg.get_int("workers", 1));
+    cfg.reject_unknown();
+    if (model.empty()) throw std::invalid_argument("option model: expected the model's config.json");
+    if (max_steps_ < 1 || max_steps_ > 64) throw std::invalid_argument("option max_steps: expected 1..64");
+    if (step_budget_ < 8 || step_budget_ > 4096) throw std::invalid_argument("option max_step_tokens: expected 8..4096");
+    if (threads < 1 || threads > 64) throw std::invalid_argument("option threads: expected 1..64");
+    if (workers < 1 || workers > 64) throw std::invalid_argument("option workers: expected 1..64");
+    set_threads(threads);
+    gpt_ = load_gpt(model, weights);
+    gpt_->eval();
+    for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { run(); });
+  }
+
+  ~ReactSut() override {
+    tasks_.stop();
+    for (auto& w : workers_) w.join();
+  }
+
+  void issue(const edu_query* q, size_t n) override { tasks_.push(q, n); }
+
+ private:
+  // One query's agent loop on this worker's cache.
+  void serve(const AgentTask& t, KvCache& cache) {
+    AgentContext ctx(gpt_, cache, react_prompt(t.text));
+    std::string answer;
+    int actions = 0;
+    for (;;) {
+      if (!reuse_kv_) ctx.drop_cache();
+      AgentContext::Step s = ctx.generate(step_budget_, [](const std::string& text) { return react_step_done(text); });
+      host_.report(t.id, "step_model_ms", s.model_ms);
+      host_.report(t.id, "step_prefill_tokens", static_cast<double>(s.prefilled));
+      host_.report(t.id, "step_tokens_generated", static_cast<double>(s.generated));
+      host_.report(t.id, "step_context_tokens", static_cast<double>(ctx.size()));
+      host_.report(t.id, "step_kv_bytes", static_cast<double>(ctx.kv_bytes()));
+      if (!s.stopped) break;  // out of budget or context: no answer
+      ParsedLine line = parse_react_line(last_line(s.text));
+      if (line.kind == LineKind::answer) {
+        answer = line.text;
+        break;
+      }
+      if (line.kind != LineKind::action || actions == max_steps_) break;  // unparseable, or too many steps
+      ++actions;
+      ctx.append("Observation: " + observe(t.id, line.tool, line.arg) + "\n");
+    }
+    host_.report(t.id, "steps", actions);
+    host_.report(t.id, "context_tokens", static_cast<double>(ctx.size()));
+    host_.complete_text(t.id, answer);
+  }
+
+  // The harness runs the tool; an unknown tool name is the model's mistake, shown to it as an
+  // error observation like any bad argument.
+  std::string observe(uint64_t id, const std::string& tool, const std::string& arg) {
+    std::string out(512, '\0');
+    for (;;) {
+      size_t len = 0;
+      const edu_host* h = host_.raw();
+      edu_status s = h->call_tool(h->ctx, id, tool.c_str(), arg.c_str(), out.data(), out.size(), &len);
+      if (s == EDU_OK) return out.substr(0, len);
+      if (s == EDU_ERR_NOT_FOUND) return "error: unknown tool '" + tool + "'";
+      if (s != EDU_ERR_BUFFER_TOO_SMALL || len < out.size())
+        throw std::runtime_error("call_tool " + tool + " failed with status " + std::to_string(s));
+      out.assign(len + 1, '\0');
+    }
+  }
+
+  void run() {
+    c10::InferenceMode guard;
+    KvCache cache(gpt_->config(), 1, gpt_->config().block_size);
+    AgentTask t;
+    while (tasks_.pop(t)) {
+      try {
+        serve(t, cache);
+      } catch (const std::exception& e) {
+        // The query stays incomplete, so the harness's watchdog names it; the others go on.
+        host_.log(EDU_LOG_ERROR, "react_agent worker: query " + std::to_string(t.id) + ": " + e.what());
+      }
+    }
+  }
+
+  edubench::Host host_;
+  Gpt gpt_{nullptr};
+  bool reuse_kv_ = true;
+  int max_steps_ = 8;
+  int64_t step_budget_ = 160;
+  AgentTaskQueue tasks_;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace
+
+EDUBENCH_SUT(ReactSut, "react_agent", "1.0.0", "react_agent")
