@@ -10,6 +10,7 @@ enum ExitCode : int {
   kExitPluginFailure = 3,  // cannot load, ABI mismatch, create failed, a call failed or threw
   kExitAccuracyFailed = 4, // accuracy mode: below the target
   kExitInternal = 5,       // the harness could not do its own job (I/O, out of memory)
+  kExitCheckFailed = 6,    // edubench check: at least one compliance rule does not hold
   kExitInterrupted = 130,  // SIGINT / SIGTERM: the run directory is still written
 };
 

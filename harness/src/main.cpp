@@ -1,5 +1,6 @@
-// The `edubench` command line: run, list, validate. Every failure ends in one line on stderr
+// The `edubench` command line: run, list, validate, check. Every failure ends in one line on stderr
 // ("edubench: error: ...") and a documented exit code (exit_codes.hpp, README).
+#include "check_command.hpp"
 #include "errors.hpp"
 #include "exit_codes.hpp"
 #include "list_command.hpp"
@@ -26,9 +27,11 @@ const char* kUsage =
     "  run       run one workload in one scenario against a SUT plugin\n"
     "  list      list the registry's workloads and the built-in reference plugins\n"
     "  validate  load a plugin, check its ABI, run smoke queries, print a verdict\n"
+    "  check     prove a submission directory (run --mode submission) against the rules\n"
     "\n"
     "`edubench <command> --help` describes each. Exit codes: 0 valid, 1 run invalid,\n"
-    "2 bad input, 3 plugin failure, 4 accuracy below target, 5 internal error, 130 interrupted.\n";
+    "2 bad input, 3 plugin failure, 4 accuracy below target, 5 internal error,\n"
+    "6 a compliance rule failed (check), 130 interrupted.\n";
 
 std::string joined(int argc, char** argv) {
   std::string s;
@@ -61,7 +64,9 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
       ("workload,w", po::value(&o.workload)->required(), "workload id from the registry (see `edubench list`)")
       ("sut,s", po::value(&o.sut)->required(), "plugin .so path, or the name of a reference plugin")
       ("scenario", po::value(&o.scenario)->required(), "single_stream | offline | server")
-      ("mode,m", po::value(&o.mode)->default_value("performance"), "performance | accuracy")
+      ("mode,m", po::value(&o.mode)->default_value("performance"),
+       "performance | accuracy | submission (the performance, accuracy and TEST04 audit runs and "
+       "submission.json in one directory, for `edubench check`)")
       ("output,o", po::value(&o.output), "run directory (default results/<workload>/<scenario>/<mode>/<time>)")
       ("registry", po::value(&o.registry_path)->default_value(default_registry_path()), "workloads.yaml to use")
       ("set", po::value(&o.sets)->composing(), "override a scenario setting, key=value (repeatable; recorded)")
@@ -108,6 +113,27 @@ int cmd_validate(int argc, char** argv) {
   return validate_command(plugin, reg);
 }
 
+int cmd_check(int argc, char** argv) {
+  std::string dir, reg, division;
+  po::options_description desc(
+      "edubench check DIR [--registry workloads.yaml] [--division closed|open]\n\n"
+      "Proves a submission directory written by `edubench run --mode submission`: manifest hashes,\n"
+      "run rules, validity and accuracy recomputed from the raw logs, TEST01, TEST04 and TEST06.\n"
+      "Prints one line per rule (PASS rule: figures / FAIL rule: file: figures) and writes\n"
+      "DIR/verdict.json. Exit 0 when every rule holds, 6 when one fails, 2 for bad input.\n"
+      "Rules are explained in docs/compliance.md.\n\noptions");
+  desc.add_options()("help,h", "show this help")
+      ("dir", po::value(&dir), "the submission directory")
+      ("registry", po::value(&reg)->default_value(default_registry_path()), "workloads.yaml the rules come from")
+      ("division", po::value(&division), "closed | open (default: the one submission.json declares)");
+  po::positional_options_description pos;
+  pos.add("dir", 1);
+  auto vm = parse(desc, &pos, argc, argv);
+  if (vm.count("help")) return std::cout << desc, kExitValid;
+  if (dir.empty()) throw BadInput("check: expected a submission directory (see --help)");
+  return check_command(dir, reg, division);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -125,7 +151,8 @@ int main(int argc, char** argv) {
     if (cmd == "run") return cmd_run(argc - 1, argv + 1, joined(argc, argv));
     if (cmd == "list") return cmd_list(argc - 1, argv + 1);
     if (cmd == "validate") return cmd_validate(argc - 1, argv + 1);
-    throw BadInput("unknown command '" + cmd + "' (expected run, list or validate; see --help)");
+    if (cmd == "check") return cmd_check(argc - 1, argv + 1);
+    throw BadInput("unknown command '" + cmd + "' (expected run, list, validate or check; see --help)");
   } catch (const HarnessError& e) {
     std::fprintf(stderr, "edubench: error: %s\n", e.what());
     return e.code();

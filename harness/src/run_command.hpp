@@ -1,6 +1,8 @@
 // `edubench run`: registry -> plugin -> load generator -> run directory -> exit code.
 #pragma once
 
+#include <edubench/registry/registry.hpp>
+
 #include <string>
 #include <vector>
 
@@ -11,7 +13,7 @@ struct RunOptions {
   std::string workload;
   std::string sut;
   std::string scenario;
-  std::string mode = "performance";
+  std::string mode = "performance";  // | accuracy | submission
   std::string output;  // the exact run directory; empty: results/<w>/<scenario>/<mode>/<timestamp>
   std::string division = "closed";
   std::vector<std::string> sets;      // key=value
@@ -20,9 +22,20 @@ struct RunOptions {
   std::string command_line;
 };
 
-// Returns the process exit code (exit_codes.hpp). Throws HarnessError only before a run
-// directory exists (bad command line or registry); after that, failures are written into it.
+// Runs, then leaves the process with the exit code (exit_codes.hpp); --mode submission goes to
+// submission_command. Throws HarnessError only before a run directory exists (bad command line
+// or registry); after that, failures are written into it.
 int run_command(const RunOptions& opts);
+
+// One performance or accuracy run into one run directory; returns the exit code and stays in
+// the process, so a submission can make several runs.
+int run_once(const RunOptions& opts);
+
+// results/<workload>/<scenario>/<mode>/<timestamp>, with -2, -3... when it exists already.
+std::string default_run_dir(const std::string& workload, const std::string& scenario, const std::string& mode);
+
+// The registry at `path`; a bad registry is BadInput (exit 2) naming the file, line and field.
+registry::Registry load_registry_or_bad_input(const std::string& path);
 
 // Splits "key=value"; throws BadInput naming `what` (--set / --sut-opt) otherwise.
 std::pair<std::string, std::string> split_key_value(const std::string& kv, const std::string& what);

@@ -8,6 +8,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <regex>
@@ -221,7 +222,7 @@ Model parse_model(const std::string& id, const Node& m, const std::string& root)
 
 Workload parse_workload(const std::string& id, const Node& w) {
   w.only_keys({"description", "kind", "status", "dataset", "models", "tokenizer", "max_new_tokens",
-               "sut_config", "reference_sut", "accuracy", "defaults", "scenarios"});
+               "eos_token", "sut_config", "reference_sut", "accuracy", "defaults", "scenarios"});
   Workload wl;
   wl.id = id;
   wl.description = w.required("description").str();
@@ -238,6 +239,7 @@ Workload parse_workload(const std::string& id, const Node& w) {
     }, "model role");
   wl.tokenizer = w.has("tokenizer") ? w.child("tokenizer").str_in({"none", "bytes"}) : "none";
   if (w.has("max_new_tokens")) wl.max_new_tokens = static_cast<uint32_t>(w.child("max_new_tokens").integer(0, 1 << 20));
+  if (w.has("eos_token")) wl.eos_token = static_cast<int32_t>(w.child("eos_token").integer(0, INT32_MAX));
   if (w.has("sut_config"))
     w.child("sut_config").each([&](const std::string& k, const Node& v) { wl.sut_config.emplace_back(k, v.str()); });
   wl.reference_sut = w.required("reference_sut").str();

@@ -118,7 +118,7 @@ TEST_CASE("each kind of mistake is one line naming file, line and field") {
     const char* message;  // a fragment of what was expected
   };
   const Case cases[] = {
-      {"unknown_key", 18, "workloads.w.colour", "unknown key (known: accuracy, dataset, defaults, description, kind,"},
+      {"unknown_key", 18, "workloads.w.colour", "unknown key (known: accuracy, dataset, defaults, description, eos_token, kind,"},
       {"wrong_type", 18, "workloads.w.max_new_tokens", "expected a non-negative integer, got 'lots'"},
       {"out_of_range", 20, "workloads.w.scenarios.server.latency_percentile",
        "expected a number > 0 and < 1 (a fraction), got '1.5'"},

@@ -103,6 +103,7 @@ struct Workload {
   std::map<std::string, std::string> models;  // role ("target", "draft") -> Model id
   std::string tokenizer;       // "none" | "bytes"
   uint32_t max_new_tokens = 0;
+  int32_t eos_token = -1;      // the end-of-sequence token id, -1 when the tokenizer has none
   std::vector<std::pair<std::string, std::string>> sut_config;  // passed to create, in order
   std::string reference_sut;   // name of the built-in reference plugin
   Accuracy accuracy;

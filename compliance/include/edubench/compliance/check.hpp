@@ -1,0 +1,82 @@
+// The compliance checker: proves a submission directory from its raw logs, never from the
+// summaries. Every rule yields one RuleResult (PASS/FAIL, the file, one line of figures); a
+// malformed or missing file is itself a FAIL result, never an exception reaching the user.
+#pragma once
+
+#include <edubench/registry/registry.hpp>
+#include <edubench/results/run_log.hpp>
+
+#include <string>
+#include <vector>
+
+namespace edubench::compliance {
+
+// The run directories of a submission (edubench run --mode submission), in this order.
+inline constexpr const char* kPerformanceRun = "performance";
+inline constexpr const char* kAccuracyRun = "accuracy";
+inline constexpr const char* kAuditRun = "audit_same_sample";  // TEST04: one sample, repeated
+inline constexpr const char* kSubmissionFile = "submission.json";
+inline constexpr const char* kVerdictFile = "verdict.json";
+// TEST04: the audit run may be at most this much faster than the performance run, relatively,
+// and by this many milliseconds per query: differences smaller than that are the timer's and
+// the scheduler's, not a cache's (an echo query costs microseconds either way).
+inline constexpr double kTest04Tolerance = 0.10;
+inline constexpr double kTest04SlackMs = 0.02;
+
+struct RuleResult {
+  std::string rule;     // "manifest.performance", "TEST01", ...
+  bool pass = false;
+  std::string file;     // what the figures come from, relative to the submission directory
+  std::string figures;  // one line
+};
+
+// "PASS rule: figures" or "FAIL rule: file: figures".
+std::string report_line(const RuleResult& r);
+// verdict.json: {schema, directory, division, passed, rules[{rule, status, file, figures}]}.
+std::string verdict_json(const std::string& dir, const std::string& division,
+                         const std::vector<RuleResult>& rules);
+bool all_pass(const std::vector<RuleResult>& rules);
+
+// The rules on logs already read (unit-testable without files). `file` names the source.
+// Settings recorded in a run equal the registry's or are stricter; the audit run differs only
+// by performance_sample_count = 1.
+RuleResult check_run_settings(const results::RunLog& run, const registry::Settings& registered,
+                              bool audit, const std::string& file);
+// VALID by recomputation from events (compute_metrics), never by reading result.json.
+RuleResult check_validity(const results::RunLog& run, const std::string& file);
+// Quality recomputed against the data set; closed: >= reference x closed_fraction,
+// open: >= open_floor.
+RuleResult check_accuracy(const results::RunLog& run, const registry::Workload& w,
+                          const std::vector<registry::Sample>& samples, const std::string& division,
+                          const std::string& file);
+// The accuracy run answered every sample of the split exactly as accuracy mode issues them.
+RuleResult check_accuracy_coverage(const results::RunLog& run, const registry::Workload& w,
+                                   const std::vector<registry::Sample>& samples, const std::string& file);
+// TEST01: every response logged in the performance run equals, in full (tokens and text), the
+// accuracy run's response for the same sample.
+RuleResult check_test01(const results::RunLog& perf, const results::RunLog& acc, const std::string& file);
+// TEST04: the same-sample audit run is not faster than the performance run beyond `tolerance`
+// and `slack_ms` (time per query from samples/s for Offline; otherwise the time from issue to
+// completion at the scenario's percentile, capped at p90).
+RuleResult check_test04(const results::RunLog& perf, const results::RunLog& audit, double tolerance,
+                        double slack_ms, const std::string& file);
+// TEST06: streamed tokens in order equal the response's tokens, counts in events.jsonl agree
+// with the responses, a generation response stays within max_new_tokens, and holds at most
+// one end-of-sequence token (the registry's eos_token), as its last.
+RuleResult check_test06(const results::RunLog& run, const registry::Workload& w, const std::string& file);
+
+// Agent workloads: every tool call in events.jsonl reproduces its observation when the
+// harness's (pure) tool runs again, every tool call and code run lies within its query, and
+// each query's steps are 0..k-1 (nothing deleted or inserted).
+RuleResult check_agent_trace(const results::RunLog& run, const std::string& file);
+
+// Every file listed in RUN_DIR/manifest.json has that sha256, and the run's files are all
+// listed. `label` is the run's folder name inside the submission.
+RuleResult check_manifest_files(const std::string& run_dir, const std::string& label);
+
+// Every rule over a submission directory. `division` "" means the one submission.json declares;
+// `division_used`, when given, receives the division the rules were applied for.
+std::vector<RuleResult> check_submission(const std::string& dir, const registry::Registry& reg,
+                                         const std::string& division, std::string* division_used = nullptr);
+
+}  // namespace edubench::compliance

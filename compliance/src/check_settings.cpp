@@ -1,0 +1,111 @@
+// Run rules: the settings a run recorded (events.jsonl run_start) against the registry's.
+// A submission may be stricter than the registry (longer, more queries, tighter bounds, more
+// logged responses), never looser, and it may never pick its own seeds.
+#include <edubench/compliance/check.hpp>
+
+#include <cmath>
+#include <functional>
+
+namespace edubench::compliance {
+namespace {
+
+using registry::Settings;
+
+enum class Need { equal, at_least, bound, cap, free };
+
+struct Rule {
+  const char* name;
+  std::function<double(const Settings&)> get;
+  Need need;
+};
+
+// One row per Settings field; a field added later and missing here must equal the registry's
+// (check_run_settings compares the registry's own table, settings_fields, for the rest).
+const std::vector<Rule>& rules(registry::Scenario sc) {
+  using S = Settings;
+  static const std::vector<Rule> common = {
+      {"min_duration_s", [](const S& s) { return s.min_duration_s; }, Need::at_least},
+      {"min_query_count", [](const S& s) { return double(s.min_query_count); }, Need::at_least},
+      {"max_query_count", [](const S& s) { return double(s.max_query_count); }, Need::cap},
+      // Watchdogs only end a broken run early; they cannot make a run look better.
+      {"query_timeout_s", [](const S& s) { return s.query_timeout_s; }, Need::free},
+      {"run_timeout_s", [](const S& s) { return s.run_timeout_s; }, Need::free},
+      {"latency_percentile", [](const S& s) { return s.latency_percentile; }, Need::equal},
+      {"latency_bound_ms", [](const S& s) { return s.latency_bound_ms; }, Need::bound},
+      {"ttft_bound_ms", [](const S& s) { return s.ttft_bound_ms; }, Need::bound},
+      {"tpot_bound_ms", [](const S& s) { return s.tpot_bound_ms; }, Need::bound},
+      {"schedule_seed", [](const S& s) { return double(s.schedule_seed); }, Need::equal},
+      {"sample_seed", [](const S& s) { return double(s.sample_seed); }, Need::equal},
+      {"accuracy_log_seed", [](const S& s) { return double(s.accuracy_log_seed); }, Need::equal},
+      {"accuracy_log_probability", [](const S& s) { return s.accuracy_log_probability; }, Need::at_least},
+      {"performance_sample_count", [](const S& s) { return double(s.performance_sample_count); }, Need::equal},
+  };
+  // target_qps is the arrival rate of a Server run (the figure itself), sizes an Offline run
+  // (more is stricter) and means nothing to SingleStream.
+  static const auto with = [](Need n) {
+    auto v = common;
+    v.push_back({"target_qps", [](const S& s) { return s.target_qps; }, n});
+    return v;
+  };
+  static const std::vector<Rule> server = with(Need::equal), offline = with(Need::at_least),
+                                 single = with(Need::free);
+  return sc == registry::Scenario::server ? server : sc == registry::Scenario::offline ? offline : single;
+}
+
+// An empty string when `run` is acceptable against `reg` under `need`, else why not.
+std::string violation(Need need, double run, double reg) {
+  auto num = [](double v) { return registry::format_number(v); };
+  switch (need) {
+    case Need::free: return "";
+    case Need::equal: return run == reg ? "" : num(run) + " != registry " + num(reg);
+    case Need::at_least: return run >= reg ? "" : num(run) + " < registry " + num(reg);
+    case Need::bound:  // 0 means no bound: a bound the registry sets may only tighten
+      if (reg == 0) return "";
+      return run > 0 && run <= reg ? "" : num(run) + " looser than registry " + num(reg);
+    case Need::cap:  // 0 means no cap; a cap may only be added at or above the registry's
+      if (run == 0) return "";
+      return reg != 0 && run >= reg ? "" : num(run) + " caps the run (registry " + num(reg) + ")";
+  }
+  return "";
+}
+
+}  // namespace
+
+RuleResult check_run_settings(const results::RunLog& run, const registry::Settings& registered, bool audit,
+                              const std::string& file) {
+  RuleResult r{"run_rules", false, file, ""};
+  std::vector<std::string> bad;
+  size_t checked = 0;
+  for (const Rule& rule : rules(run.scenario)) {
+    ++checked;
+    const double got = rule.get(run.settings);
+    std::string why;
+    if (audit && std::string(rule.name) == "performance_sample_count")
+      why = got == 1 ? "" : registry::format_number(got) + " != 1 (the audit issues one sample)";
+    else
+      why = violation(rule.need, got, rule.get(registered));
+    if (!why.empty()) bad.push_back(std::string(rule.name) + " " + why);
+  }
+  const auto reg_fields = registry::settings_fields(registered);
+  const auto run_fields = registry::settings_fields(run.settings);
+  for (size_t i = 0; i < run_fields.size() && i < reg_fields.size(); ++i) {
+    const auto& [name, value] = run_fields[i];
+    bool known = false;
+    for (const Rule& rule : rules(run.scenario)) known = known || name == rule.name;
+    if (known) continue;
+    ++checked;
+    if (value != reg_fields[i].second) bad.push_back(name + " " + value + " != registry " + reg_fields[i].second);
+  }
+  if (bad.empty()) {
+    r.pass = true;
+    r.figures = std::to_string(checked) + " settings equal the registry's or stricter" +
+                (audit ? " (performance_sample_count=1 for the audit)" : "");
+    return r;
+  }
+  r.figures = bad.front();
+  for (size_t i = 1; i < bad.size() && i < 4; ++i) r.figures += "; " + bad[i];
+  if (bad.size() > 4) r.figures += "; and " + std::to_string(bad.size() - 4) + " more";
+  return r;
+}
+
+}  // namespace edubench::compliance

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# One compliance case end to end: `edubench run --mode submission`, an optional edit of the
+# submission directory, then `edubench check`, whose verdict must be the expected one.
+#   check_case.sh EDUBENCH REGISTRY WORKDIR EDIT EXPECT -- run arguments...
+# EDIT    none | latency (a completion time in performance/events.jsonl) | delete_event (a
+#         completion line of performance/events.jsonl) | swap_plugin (another sha256 in
+#         accuracy/manifest.json) | truncate (performance/events.jsonl cut mid-line) |
+#         bad_submission (submission.json not JSON)
+# EXPECT  PASS: exit 0, no FAIL line, verdict.json passed. Otherwise a regex: exit 6, one
+#         "edubench: error:" line, a "FAIL <regex>" line and verdict.json not passed.
+set -uo pipefail
+edubench=$1 registry=$2 work=$3 edit=$4 expect=$5
+shift 5
+[[ ${1:-} == "--" ]] && shift
+rm -rf "$work"
+mkdir -p "$work"
+sub=$work/submission
+fail() {
+  echo "FAIL: $*"
+  echo "--- check stdout:"; cat "$work/out" 2>/dev/null
+  echo "--- check stderr:"; cat "$work/err" 2>/dev/null
+  exit 1
+}
+"$edubench" run --mode submission --registry "$registry" --output "$sub" --quiet "$@" 2>"$work/run_err"
+rc=$?
+# A cheat may make its own runs INVALID (1) or inaccurate (4); anything else means no evidence.
+[[ $rc == 0 || $rc == 1 || $rc == 4 ]] || { cat "$work/run_err"; fail "run --mode submission exited $rc"; }
+[[ -f $sub/submission.json ]] || fail "no submission.json"
+events=$sub/performance/events.jsonl
+case $edit in
+  none) ;;
+  latency)  # the last completion 1 ms earlier: a better latency, the file otherwise well-formed
+    python3 - "$events" <<'PY' || fail "edit failed"
+import json, sys
+p = sys.argv[1]
+lines = open(p).read().splitlines()
+i = max(k for k, l in enumerate(lines) if '"ev":"complete"' in l)
+j = json.loads(lines[i]); j["t_ns"] -= 1000000
+lines[i] = json.dumps(j, separators=(",", ":"))
+open(p, "w").write("\n".join(lines) + "\n")
+PY
+    ;;
+  delete_event) python3 - "$events" <<'PY' || fail "edit failed"
+import sys
+p = sys.argv[1]
+lines = open(p).read().splitlines()
+i = next(k for k, l in enumerate(lines) if '"ev":"complete"' in l)
+del lines[i]
+open(p, "w").write("\n".join(lines) + "\n")
+PY
+    ;;
+  swap_plugin) sed -i -E '/"sut"/,/}/ s/"sha256": "[0-9a-f]+"/"sha256": "'"$(printf '0%.0s' {1..64})"'"/' \
+      "$sub/accuracy/manifest.json" || fail "edit failed" ;;
+  truncate) size=$(stat -c %s "$events"); truncate -s $((size / 2)) "$events" ;;
+  bad_submission) echo '{"workload": "echo", ' >"$sub/submission.json" ;;
+  *) fail "unknown edit $edit" ;;
+esac
+"$edubench" check "$sub" --registry "$registry" >"$work/out" 2>"$work/err"
+rc=$?
+grep -q "Traceback\|terminate called\|what():" "$work/err" && fail "a crash reached the user"
+[[ -f $sub/verdict.json ]] || fail "no verdict.json"
+passed=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["passed"])' "$sub/verdict.json") ||
+  fail "verdict.json does not parse"
+if [[ $expect == PASS ]]; then
+  [[ $rc == 0 ]] || fail "check exited $rc, expected 0"
+  grep -q "^FAIL" "$work/out" && fail "a rule failed"
+  [[ $passed == True ]] || fail "verdict.json passed=$passed"
+else
+  [[ $rc == 6 ]] || fail "check exited $rc, expected 6"
+  [[ $(grep -c "^edubench: error: " "$work/err") == 1 ]] || fail "expected exactly one error line"
+  grep -Eq "^FAIL ($expect)" "$work/out" || fail "no FAIL line for /$expect/"
+  [[ $passed == False ]] || fail "verdict.json passed=$passed"
+fi
+grep -E "^FAIL" "$work/out" | head -n 5
+echo "ok: check exit $rc"
