@@ -76,13 +76,15 @@ TEST_CASE("the shipped workloads.yaml lists the generation and agent workloads")
   const Workload* react = r.find_workload("react_agent");
   REQUIRE(react);
   CHECK(react->kind == Kind::react);
-  CHECK(react->status == "planned");
+  CHECK(react->status == "ready");
   CHECK(react->accuracy.metric == "exact_match");
+  CHECK(r.find_model(react->models.at("agent")));
   const Workload* codegen = r.find_workload("codegen_agent");
   REQUIRE(codegen);
   CHECK(codegen->kind == Kind::codegen);
-  CHECK(codegen->status == "planned");
+  CHECK(codegen->status == "ready");
   CHECK(codegen->accuracy.metric == "pass_rate");
+  CHECK(r.find_model(codegen->models.at("agent")));
 }
 
 TEST_CASE("the echo data set matches its pin: 184 lines, each its own reference") {
