@@ -6,51 +6,31 @@
 // re-prefills the whole context at every step, the cost students start from.
 // `workers` threads serve queries in parallel, each with its own KV cache over shared weights.
 #include <edubench/model/agent_context.hpp>
-#include <edubench/model/agent_tasks.hpp>
+#include <edubench/model/agent_sut.hpp>
 #include <edubench/model/react_protocol.hpp>
-#include <edubench/sut.hpp>
-
-#include <filesystem>
-#include <thread>
 
 namespace {
 
 using namespace edubench::model;
 
-class ReactSut : public edubench::Sut {
+class ReactSut : public AgentSut {
  public:
-  ReactSut(const edubench::Host& host, std::string_view workload, const edubench::Config& cfg) : host_(host) {
+  ReactSut(const edubench::Host& host, std::string_view workload, const edubench::Config& cfg)
+      : AgentSut(host, cfg, "react_agent") {
     if (workload != "react_agent") throw edubench::Unsupported("serves only the react_agent workload");
-    const std::string model = cfg.get("model", "");
-    const std::string weights =
-        cfg.get("weights", (std::filesystem::path(model).parent_path() / "model.safetensors").string());
     reuse_kv_ = cfg.get_choice("reuse_kv", "on", {"on", "off"}) == "on";
     max_steps_ = static_cast<int>(cfg.get_int("max_steps", 8));
     step_budget_ = cfg.get_int("max_step_tokens", 160);
-    const int threads = static_cast<int>(cfg.get_int("threads", 1));
-    const int workers = static_cast<int>(cfg.get_int("workers", 1));
     cfg.reject_unknown();
-    if (model.empty()) throw std::invalid_argument("option model: expected the model's config.json");
     if (max_steps_ < 1 || max_steps_ > 64) throw std::invalid_argument("option max_steps: expected 1..64");
     if (step_budget_ < 8 || step_budget_ > 4096) throw std::invalid_argument("option max_step_tokens: expected 8..4096");
-    if (threads < 1 || threads > 64) throw std::invalid_argument("option threads: expected 1..64");
-    if (workers < 1 || workers > 64) throw std::invalid_argument("option workers: expected 1..64");
-    set_threads(threads);
-    gpt_ = load_gpt(model, weights);
-    gpt_->eval();
-    for (int i = 0; i < workers; ++i) workers_.emplace_back([this] { run(); });
+    start();
   }
-
-  ~ReactSut() override {
-    tasks_.stop();
-    for (auto& w : workers_) w.join();
-  }
-
-  void issue(const edu_query* q, size_t n) override { tasks_.push(q, n); }
+  ~ReactSut() override { stop(); }
 
  private:
   // One query's agent loop on this worker's cache.
-  void serve(const AgentTask& t, KvCache& cache) {
+  void serve(const AgentTask& t, KvCache& cache) override {
     AgentContext ctx(gpt_, cache, react_prompt(t.text));
     std::string answer;
     int actions = 0;
@@ -93,27 +73,9 @@ class ReactSut : public edubench::Sut {
     }
   }
 
-  void run() {
-    c10::InferenceMode guard;
-    KvCache cache(gpt_->config(), 1, gpt_->config().block_size);
-    AgentTask t;
-    while (tasks_.pop(t)) {
-      try {
-        serve(t, cache);
-      } catch (const std::exception& e) {
-        // The query stays incomplete, so the harness's watchdog names it; the others go on.
-        host_.log(EDU_LOG_ERROR, "react_agent worker: query " + std::to_string(t.id) + ": " + e.what());
-      }
-    }
-  }
-
-  edubench::Host host_;
-  Gpt gpt_{nullptr};
   bool reuse_kv_ = true;
   int max_steps_ = 8;
   int64_t step_budget_ = 160;
-  AgentTaskQueue tasks_;
-  std::vector<std::thread> workers_;
 };
 
 }  // namespace
