@@ -8,7 +8,8 @@ PACKAGES=(
   libtorch-dev libopenblas0-openmp          # LibTorch plugins; OpenBLAS (the reference BLAS is ~30x slower)
   libboost-dev libboost-program-options-dev libboost-filesystem-dev
   libyaml-cpp-dev nlohmann-json3-dev libssl-dev libfmt-dev
-  libseccomp-dev libmuparser-dev python3    # agent tools and the code sandbox
+  libseccomp-dev libmuparser-dev python3    # agent tools, the code sandbox, the SUT worker
+  libsqlite3-dev                            # the grade book (edubench grade)
   doctest-dev
   bible-kjv                                 # source text of the textgen data set (regeneration)
 )

@@ -72,6 +72,9 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
       ("set", po::value(&o.sets)->composing(), "override a scenario setting, key=value (repeatable; recorded)")
       ("sut-opt", po::value(&o.sut_opts)->composing(), "option for the plugin's create, key=value (repeatable)")
       ("division", po::value(&o.division)->default_value("closed"), "closed | open (recorded)")
+      ("isolation", po::value(&o.isolation),
+       "process: the plugin runs in a contained worker process; none: inside the harness (for gdb). "
+       "Default: process for --mode submission, none otherwise")
       ("quiet,q", po::bool_switch(&o.quiet), "no progress line and no summary on stdout");
   po::variables_map vm;
   po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);

@@ -18,6 +18,9 @@ struct RunOptions {
   std::string division = "closed";
   std::vector<std::string> sets;      // key=value
   std::vector<std::string> sut_opts;  // key=value
+  // process: the plugin runs in a contained worker process (harness/src/process_session.cpp);
+  // none: loaded into the harness (for gdb). Empty: process for submissions, none otherwise.
+  std::string isolation;
   bool quiet = false;
   std::string command_line;
 };
