@@ -39,6 +39,9 @@ const std::vector<Rule>& rules(registry::Scenario sc) {
       {"accuracy_log_seed", [](const S& s) { return double(s.accuracy_log_seed); }, Need::equal},
       {"accuracy_log_probability", [](const S& s) { return s.accuracy_log_probability; }, Need::at_least},
       {"performance_sample_count", [](const S& s) { return double(s.performance_sample_count); }, Need::equal},
+      // The checker's own TEST04 figures: it applies the registry's, whatever a run recorded.
+      {"test04_tolerance", [](const S& s) { return s.test04_tolerance; }, Need::free},
+      {"test04_slack_ms", [](const S& s) { return s.test04_slack_ms; }, Need::free},
   };
   // target_qps is the arrival rate of a Server run (the figure itself), sizes an Offline run
   // (more is stricter) and means nothing to SingleStream.

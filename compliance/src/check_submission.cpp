@@ -246,11 +246,26 @@ std::vector<RuleResult> check_submission(const std::string& dir, const registry:
   const Run& acc = runs[1];
   const Run& audit = runs[2];
   const std::string acc_file = std::string(kAccuracyRun) + "/accuracy.jsonl";
+  const bool code_workload = w->accuracy.metric == "pass_rate";
   if (acc.log && have_samples) {
-    add(out, "accuracy", acc_file, [&] { return check_accuracy(*acc.log, *w, samples, division, acc_file); });
+    // Code workloads: every recorded verdict is run again, and accuracy is scored on the
+    // checker's own verdicts, never on the ones the submission carries.
+    std::optional<results::RunLog> rescored;
+    if (code_workload)
+      add(out, "hidden_tests", acc_file, [&] {
+        results::RunLog again;
+        RuleResult r = check_hidden_tests(*acc.log, samples, acc_file, &again);
+        rescored = std::move(again);
+        return r;
+      });
+    if (code_workload && !rescored)
+      out.push_back(unprovable("accuracy", acc_file, "the hidden tests could not be run again"));
+    else
+      add(out, "accuracy", acc_file, [&] { return check_accuracy(rescored ? *rescored : *acc.log, *w, samples, division, acc_file); });
     add(out, "accuracy_coverage", acc_file, [&] { return check_accuracy_coverage(*acc.log, *w, samples, acc_file); });
   } else {
     const std::string why = acc.log ? "the data set could not be loaded" : "the accuracy run's log could not be read";
+    if (code_workload) out.push_back(unprovable("hidden_tests", acc_file, why));
     out.push_back(unprovable("accuracy", acc_file, why));
     out.push_back(unprovable("accuracy_coverage", acc_file, why));
   }
@@ -260,8 +275,12 @@ std::vector<RuleResult> check_submission(const std::string& dir, const registry:
   else
     out.push_back(unprovable("TEST01", perf_file, "a run's log could not be read"));
   const std::string audit_file = std::string(kAuditRun) + "/events.jsonl";
-  if (perf.log && audit.log)
-    add(out, "TEST04", audit_file, [&] { return check_test04(*perf.log, *audit.log, kTest04Tolerance, kTest04SlackMs, audit_file); });
+  // The tolerances are the registry's (the scenario's settings), never what a run recorded.
+  if (perf.log && audit.log && acc.log)
+    add(out, "TEST04", audit_file, [&] {
+      return check_test04(*perf.log, *audit.log, *acc.log, w->kind, registered.test04_tolerance,
+                          registered.test04_slack_ms, audit_file);
+    });
   else
     out.push_back(unprovable("TEST04", audit_file, "a run's log could not be read"));
   return out;

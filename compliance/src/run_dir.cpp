@@ -114,7 +114,8 @@ ojson result_json(const RunLog& log, const Metrics& m, const AccuracyResult* acc
   else
     r["accuracy"] = nullptr;
   r["sut"] = {{"name", c.sut_name}, {"version", c.sut_version}, {"abi_major", c.sut_abi_major},
-              {"abi_minor", c.sut_abi_minor}, {"path", c.sut_path}, {"sha256", c.sut_sha256}};
+              {"abi_minor", c.sut_abi_minor}, {"path", c.sut_path}, {"sha256", c.sut_sha256},
+              {"isolation", c.isolation}, {"containment", c.containment}};
   r["harness"] = {{"version", c.harness_version}, {"git", c.harness_git}, {"command", c.command_line}};
   r["system"] = pairs_json(c.system);
   r["errors"] = log.errors.size();
@@ -139,7 +140,13 @@ std::string summary_text(const RunLog& log, const Metrics& m, const AccuracyResu
   for (const auto& r : m.invalid_reasons) s += "  - " + r + "\n";
   if (acc && !acc->passed)
     s += "  - accuracy " + fmt("%.4f", acc->value) + " < target " + fmt("%.4f", acc->target) + "\n";
-  s += "SUT: " + c.sut_name + " " + c.sut_version + " (" + c.sut_path + ")\n\n";
+  s += "SUT: " + c.sut_name + " " + c.sut_version + " (" + c.sut_path + ")\n";
+  if (c.isolation == "process") {
+    s += "Isolation: process\n";
+    for (const auto& line : c.containment) s += "  " + line + "\n";
+  }
+  if (!log.crash_report.empty()) s += "The SUT failed: see crash_report.txt\n";
+  s += "\n";
   s += "Queries: " + std::to_string(m.queries_completed) + " completed of " + std::to_string(m.queries_issued) +
        " issued in " + fmt("%.3f", m.duration_s) + " s\n";
   s += "Throughput: " + fmt("%.2f", m.samples_per_s) + " samples/s";
@@ -326,6 +333,12 @@ void write_run_directory(const std::string& dir, const RunLog& log, const Metric
       (d / "result.json").string(),
       result_json(log, m, accuracy, ctx).dump(2, ' ', false, ojson::error_handler_t::replace) + "\n");
   files["summary.txt"] = write_text((d / "summary.txt").string(), summary_text(log, m, accuracy, ctx));
+  if (!log.crash_report.empty())
+    files["crash_report.txt"] = write_text((d / "crash_report.txt").string(), log.crash_report);
+  for (const std::string& name : ctx.extra_files) {
+    std::error_code exists_ec;
+    if (fs::exists(d / name, exists_ec)) files[name] = registry::sha256_file((d / name).string());
+  }
   ojson man;
   man["schema"] = kSchema;
   man["files"] = files;

@@ -1,11 +1,10 @@
 #include "agent_services.hpp"
 
+#include <edubench/compliance/hidden_tests.hpp>
 #include <edubench/hostsvc/sandbox.hpp>
 #include <edubench/hostsvc/tools.hpp>
 
 #include <nlohmann/json.hpp>
-
-#include <map>
 
 namespace edubench::harness {
 
@@ -34,11 +33,6 @@ CodeVerdict run_tests(const std::string& code, const registry::Sample& sample, c
   return v;
 }
 
-std::string verdict_text(const CodeVerdict& v) {
-  if (!v.supported) return "not scored: " + v.feedback;
-  return v.passed ? "passed" : v.verdict + ": " + v.feedback;
-}
-
 }  // namespace
 
 CodeVerdict run_visible_tests(const std::string& code, const registry::Sample& sample) {
@@ -48,21 +42,8 @@ CodeVerdict run_visible_tests(const std::string& code, const registry::Sample& s
 }
 
 void score_hidden_tests(results::RunLog& log, const std::vector<registry::Sample>& samples) {
-  std::map<uint64_t, const results::CodeRun*> first_run;
-  for (const results::CodeRun& c : log.code_runs) {
-    auto [it, fresh] = first_run.emplace(c.query, &c);
-    if (!fresh && c.attempt < it->second->attempt) it->second = &c;
-  }
-  for (results::QueryLog& q : log.queries) {
-    if (!q.logged || q.completed_ns < 0 || q.sample_index >= samples.size()) continue;
-    const registry::Sample& s = samples[q.sample_index];
-    q.hidden_verdict = verdict_text(run_tests(q.text, s, "hidden_tests"));
-    auto first = first_run.find(q.id);
-    // A SUT that never ran its code made one attempt: its answer.
-    q.first_attempt_hidden_verdict = first == first_run.end() || first->second->code == q.text
-                                         ? q.hidden_verdict
-                                         : verdict_text(run_tests(first->second->code, s, "hidden_tests"));
-  }
+  // The checker runs the same code again (edubench check's hidden_tests rule).
+  compliance::score_hidden_tests(log, samples);
 }
 
 }  // namespace edubench::harness

@@ -24,7 +24,8 @@ CodeVerdict run_visible_tests(const std::string& code, const registry::Sample& s
 
 // Scoring of code workloads by the harness: every logged response (the final code) and the
 // first code each query ran are run against the sample's "hidden_tests", which the SUT never
-// sees; the verdicts go into the log (accuracy.jsonl) for the accuracy computation.
+// sees; the verdicts go into the log (accuracy.jsonl) for the accuracy computation. The code is
+// compliance::score_hidden_tests, which `edubench check` runs again on a submission.
 void score_hidden_tests(results::RunLog& log, const std::vector<registry::Sample>& samples);
 
 }  // namespace edubench::harness

@@ -66,7 +66,13 @@ LoadGenerator::LoadGenerator(QueryTable& table, SutSession& sut,
     : table_(table), sut_(sut), samples_(samples), cfg_(std::move(cfg)) {
   sample_rng_state_ = cfg_.settings.sample_seed;
   log_rng_state_ = cfg_.settings.accuracy_log_seed;
+  // A worker that crashes, exits or breaks the channel ends the run as a plugin failure.
+  sut_.on_fault([this](const std::string& kind, const std::string& reason) {
+    abort(kind, reason, kExitPluginFailure);
+  });
 }
+
+LoadGenerator::~LoadGenerator() { sut_.on_fault(nullptr); }
 
 uint64_t LoadGenerator::planned_queries(const registry::Settings& s) {
   // LoadGen sizes Offline and Server runs as max(min_query_count, expected QPS x min duration).
@@ -106,6 +112,8 @@ void LoadGenerator::abort(const std::string& kind, const std::string& reason, in
   }
   aborted_.store(true, std::memory_order_release);
   table_.waiter().notify();
+  // A worker process is stopped here, so a call blocked in it returns and the run ends cleanly.
+  sut_.cancel(reason);
 }
 
 RunOutcome LoadGenerator::outcome() const {

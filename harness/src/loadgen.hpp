@@ -28,7 +28,7 @@ struct LoadgenConfig {
 
 struct RunOutcome {
   bool aborted = false;
-  std::string abort_kind;    // query_timeout | run_timeout | plugin_failure | interrupted
+  std::string abort_kind;    // query_timeout | run_timeout | plugin_failure | interrupted | sut_* (a worker fault)
   std::string abort_reason;  // one line
   int exit_code = 0;         // for an abort
   int64_t start_ns = 0, end_ns = 0;
@@ -38,6 +38,9 @@ class LoadGenerator {
  public:
   LoadGenerator(QueryTable& table, SutSession& sut, const std::vector<edu_sample>& samples,
                 LoadgenConfig cfg);
+  ~LoadGenerator();
+  LoadGenerator(const LoadGenerator&) = delete;
+  LoadGenerator& operator=(const LoadGenerator&) = delete;
   // Runs the scenario to the end or to an abort. Throws nothing the caller must handle.
   RunOutcome run();
   // The outcome so far (used by the emergency path).

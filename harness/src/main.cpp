@@ -1,8 +1,9 @@
-// The `edubench` command line: run, list, validate, check. Every failure ends in one line on stderr
+// The `edubench` command line: run, list, validate, check, grade. Every failure ends in one line on stderr
 // ("edubench: error: ...") and a documented exit code (exit_codes.hpp, README).
 #include "check_command.hpp"
 #include "errors.hpp"
 #include "exit_codes.hpp"
+#include "grade_command.hpp"
 #include "list_command.hpp"
 #include "run_command.hpp"
 #include "system_info.hpp"
@@ -28,6 +29,7 @@ const char* kUsage =
     "  list      list the registry's workloads and the built-in reference plugins\n"
     "  validate  load a plugin, check its ABI, run smoke queries, print a verdict\n"
     "  check     prove a submission directory (run --mode submission) against the rules\n"
+    "  grade     grade a class: each team folder's .so submitted and checked, into a grade book\n"
     "\n"
     "`edubench <command> --help` describes each. Exit codes: 0 valid, 1 run invalid,\n"
     "2 bad input, 3 plugin failure, 4 accuracy below target, 5 internal error,\n"
@@ -75,6 +77,8 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
       ("isolation", po::value(&o.isolation),
        "process: the plugin runs in a contained worker process; none: inside the harness (for gdb). "
        "Default: process for --mode submission, none otherwise")
+      ("sut-memory-mb", po::value(&o.sut_memory_mb)->default_value(0),
+       "address-space limit of the SUT worker in MiB (--isolation process; 0: 8192)")
       ("quiet,q", po::bool_switch(&o.quiet), "no progress line and no summary on stdout");
   po::variables_map vm;
   po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
@@ -137,6 +141,43 @@ int cmd_check(int argc, char** argv) {
   return check_command(dir, reg, division);
 }
 
+int cmd_grade(int argc, char** argv, const std::string& cmdline) {
+  GradeOptions o;
+  po::options_description desc(
+      "edubench grade SUBMISSIONS_DIR [options]\n"
+      "edubench grade SUBMISSIONS_DIR --slurm [--submit] [options]\n"
+      "edubench grade --collect OUT\n\n"
+      "Grades a class. SUBMISSIONS_DIR holds one folder per team with exactly one .so and an optional\n"
+      "team.yaml (name, members, division: closed|open, workloads: [ids]). For every workload the plugin\n"
+      "declares that the registry has ready, and every scenario the registry defines for it, makes a\n"
+      "submission (run --mode submission, the plugin isolated in a worker process) and checks it. Rows go\n"
+      "to OUT/gradebook.sqlite (one transaction each); OUT/grades.csv and OUT/grades.html are rewritten,\n"
+      "passing rows first. A re-run skips what is graded for the same plugin sha256, registry, division\n"
+      "and --set values. Exit 0 when the batch went to its end, failing teams included.\n"
+      "Details: docs/grading.md.\n\noptions");
+  desc.add_options()("help,h", "show this help")
+      ("submissions", po::value(&o.submissions), "the folder of team folders")
+      ("output,o", po::value(&o.output), "grading output directory (default: SUBMISSIONS_DIR-grades, next to it)")
+      ("registry", po::value(&o.registry_path)->default_value(default_registry_path()), "workloads.yaml to use")
+      ("scenario", po::value(&o.scenarios)->composing(), "grade only this scenario (repeatable)")
+      ("set", po::value(&o.sets)->composing(), "scenario setting key=value for every submission (repeatable; recorded)")
+      ("team", po::value(&o.team), "grade only this team folder")
+      ("regrade", po::bool_switch(&o.regrade), "grade again what the grade book already holds")
+      ("quiet,q", po::bool_switch(&o.quiet), "no line per row and no summary on stdout")
+      ("slurm", po::bool_switch(&o.slurm),
+       "write OUT/slurm/grade.sbatch, an array job with one task per team, instead of grading here")
+      ("sbatch-arg", po::value(&o.sbatch_args)->composing(),
+       "extra #SBATCH line for --slurm, e.g. --sbatch-arg=--time=02:00:00 (repeatable)")
+      ("submit", po::bool_switch(&o.submit), "with --slurm: run sbatch on the job")
+      ("collect", po::value(&o.collect), "merge OUT/slurm/parts/*/gradebook.sqlite into OUT/gradebook.sqlite");
+  po::positional_options_description pos;
+  pos.add("submissions", 1);
+  auto vm = parse(desc, &pos, argc, argv);
+  if (vm.count("help")) return std::cout << desc, kExitValid;
+  o.command_line = cmdline;
+  grade_command(o);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -155,7 +196,8 @@ int main(int argc, char** argv) {
     if (cmd == "list") return cmd_list(argc - 1, argv + 1);
     if (cmd == "validate") return cmd_validate(argc - 1, argv + 1);
     if (cmd == "check") return cmd_check(argc - 1, argv + 1);
-    throw BadInput("unknown command '" + cmd + "' (expected run, list, validate or check; see --help)");
+    if (cmd == "grade") return cmd_grade(argc - 1, argv + 1, joined(argc, argv));
+    throw BadInput("unknown command '" + cmd + "' (expected run, list, validate, check or grade; see --help)");
   } catch (const HarnessError& e) {
     std::fprintf(stderr, "edubench: error: %s\n", e.what());
     return e.code();

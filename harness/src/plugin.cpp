@@ -117,12 +117,13 @@ Plugin load_plugin(const std::string& path) {
   return p;
 }
 
-void require_workload(const Plugin& p, const std::string& workload) {
-  for (const auto& w : p.workloads)
+void require_workload(const std::string& path, const std::vector<std::string>& served,
+                      const std::string& workload) {
+  for (const auto& w : served)
     if (w == workload) return;
   std::string all;
-  for (const auto& w : p.workloads) all += (all.empty() ? "" : ", ") + w;
-  throw PluginFailure(p.path + ": does not serve workload " + workload + " (it serves: " +
+  for (const auto& w : served) all += (all.empty() ? "" : ", ") + w;
+  throw PluginFailure(path + ": does not serve workload " + workload + " (it serves: " +
                       (all.empty() ? "nothing" : all) + ")");
 }
 

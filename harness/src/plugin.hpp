@@ -30,7 +30,8 @@ std::vector<std::string> builtin_plugins();
 // Throws PluginFailure with one line naming the file and what was wrong.
 Plugin load_plugin(const std::string& path);
 
-// Throws PluginFailure unless the plugin lists `workload`.
-void require_workload(const Plugin& p, const std::string& workload);
+// Throws PluginFailure unless the plugin at `path` lists `workload` among `served`.
+void require_workload(const std::string& path, const std::vector<std::string>& served,
+                      const std::string& workload);
 
 }  // namespace edubench::harness

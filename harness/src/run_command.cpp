@@ -9,6 +9,7 @@
 #include "host_bridge.hpp"
 #include "loadgen.hpp"
 #include "plugin.hpp"
+#include "process_session.hpp"
 #include "query_table.hpp"
 #include "sut_session.hpp"
 #include "system_info.hpp"
@@ -59,7 +60,23 @@ std::string default_run_dir(const std::string& workload, const std::string& scen
   return p.string();
 }
 
+std::string isolation_of(const RunOptions& o) {
+  if (!o.isolation.empty()) return o.isolation;
+  return o.mode == "submission" ? "process" : "none";
+}
+
 namespace {
+
+constexpr const char* kSutStderrFile = "sut_stderr.log";
+
+// Memory from --sut-memory-mb; CPU time covers every core for the whole run plus start-up.
+WorkerLimits worker_limits(const RunOptions& o, const registry::Settings& s) {
+  WorkerLimits l;
+  if (o.sut_memory_mb) l.memory_mb = o.sut_memory_mb;
+  const long cores = std::max(1L, sysconf(_SC_NPROCESSORS_ONLN));
+  l.cpu_s = static_cast<uint64_t>(cores * s.run_timeout_s) + 120;
+  return l;
+}
 
 std::string expand_root(std::string v, const std::string& root) {
   const std::string token = "${root}";
@@ -201,6 +218,8 @@ int run_once(const RunOptions& o) {
     throw BadInput("--mode " + o.mode + ": expected performance, accuracy or submission");
   if (o.division != "closed" && o.division != "open")
     throw BadInput("--division " + o.division + ": expected closed or open");
+  if (!o.isolation.empty() && o.isolation != "process" && o.isolation != "none")
+    throw BadInput("--isolation " + o.isolation + ": expected process or none");
 
   const registry::Registry reg = load_registry_or_bad_input(o.registry_path);
   const registry::Workload* w = reg.find_workload(o.workload);
@@ -274,25 +293,6 @@ int run_once(const RunOptions& o) {
   ctx.system = system_info();
   ctx.command_line = o.command_line;
 
-  // From here on every failure is written into the run directory.
-  Plugin plugin;
-  try {
-    ctx.sut_path = resolve_plugin(o.sut);
-    plugin = load_plugin(ctx.sut_path);
-  } catch (const HarnessError& e) {
-    return fail_early(*st, e, "plugin_load");
-  }
-  ctx.sut_sha256 = plugin.sha256;
-  ctx.sut_name = plugin.api->name;
-  ctx.sut_version = plugin.api->version;
-  ctx.sut_abi_major = plugin.api->abi_major;
-  ctx.sut_abi_minor = plugin.api->abi_minor;
-  try {
-    require_workload(plugin, w->id);
-  } catch (const HarnessError& e) {
-    return fail_early(*st, e, "plugin_load");
-  }
-
   // Samples as the ABI sees them; tokens from the registered tokenizer.
   std::vector<std::vector<int32_t>> tokens(st->samples.size());
   std::vector<edu_sample> abi_samples(st->samples.size());
@@ -308,13 +308,55 @@ int run_once(const RunOptions& o) {
     a.n_tokens = tokens[i].size();
     a.max_new_tokens = w->max_new_tokens;
   }
-
   auto table = std::make_unique<QueryTable>();
   auto bridge = std::make_unique<HostBridge>(*table, st->samples);
-  auto session = make_in_process_session(plugin, bridge->host());
+
+  // From here on every failure is written into the run directory.
+  const bool isolated = isolation_of(o) == "process";
+  ctx.isolation = isolated ? "process" : "none";
+  std::unique_ptr<SutSession> session;
+  try {
+    ctx.sut_path = resolve_plugin(o.sut);
+    if (isolated) {
+      ProcessSessionOptions po;
+      po.plugin_path = ctx.sut_path;
+      po.stderr_path = (fs::path(st->dir) / kSutStderrFile).string();
+      po.samples = &abi_samples;
+      // The model files the registry hands the plugin are the only data it may read.
+      for (const auto& [k, v] : cfg) {
+        std::error_code ec;
+        if (!v.empty() && v[0] == '/' && fs::exists(v, ec)) po.readable.push_back(v);
+      }
+      po.limits = worker_limits(o, settings);
+      PluginDescription d;
+      session = start_process_session(po, bridge->host(), &d);
+      ctx.extra_files.push_back(kSutStderrFile);
+      ctx.sut_sha256 = d.sha256;
+      ctx.sut_name = d.name;
+      ctx.sut_version = d.version;
+      ctx.sut_abi_major = d.abi_major;
+      ctx.sut_abi_minor = d.abi_minor;
+      ctx.containment = d.containment;
+      for (const auto& line : d.containment)
+        if (line.rfind("warning:", 0) == 0) std::fprintf(stderr, "edubench: %s\n", line.c_str());
+      require_workload(d.path, d.workloads, w->id);
+    } else {
+      Plugin plugin = load_plugin(ctx.sut_path);
+      ctx.sut_sha256 = plugin.sha256;
+      ctx.sut_name = plugin.api->name;
+      ctx.sut_version = plugin.api->version;
+      ctx.sut_abi_major = plugin.api->abi_major;
+      ctx.sut_abi_minor = plugin.api->abi_minor;
+      require_workload(plugin.path, plugin.workloads, w->id);
+      session = make_in_process_session(plugin, bridge->host());
+    }
+  } catch (const HarnessError& e) {
+    return fail_early(*st, e, "plugin_load");
+  }
   try {
     session->create(w->id, cfg);
   } catch (const HarnessError& e) {
+    st->log.crash_report = session->failure_report();
     return fail_early(*st, e, "plugin_create");
   }
 
@@ -336,6 +378,7 @@ int run_once(const RunOptions& o) {
   LoadGenerator lg(*table, *session, abi_samples, std::move(lc));
   lg_ptr = &lg;
   RunOutcome out = lg.run();
+  st->log.crash_report = session->failure_report();
   int code = finalize(*st, table.get(), out);
   destroy_bounded(*session, code);
   // A plugin thread may still call the host after destroy(): what it could reach stays alive

@@ -3,6 +3,7 @@
 
 #include <edubench/registry/registry.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct RunOptions {
   // process: the plugin runs in a contained worker process (harness/src/process_session.cpp);
   // none: loaded into the harness (for gdb). Empty: process for submissions, none otherwise.
   std::string isolation;
+  uint64_t sut_memory_mb = 0;  // the worker's address-space limit; 0: the default (8 GiB)
   bool quiet = false;
   std::string command_line;
 };
@@ -33,6 +35,9 @@ int run_command(const RunOptions& opts);
 // One performance or accuracy run into one run directory; returns the exit code and stays in
 // the process, so a submission can make several runs.
 int run_once(const RunOptions& opts);
+
+// "process" or "none": --isolation, else the mode's default.
+std::string isolation_of(const RunOptions& o);
 
 // results/<workload>/<scenario>/<mode>/<timestamp>, with -2, -3... when it exists already.
 std::string default_run_dir(const std::string& workload, const std::string& scenario, const std::string& mode);

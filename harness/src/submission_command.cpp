@@ -114,8 +114,12 @@ int submission_command(const RunOptions& o) {
   sub["sut"] = {{"spec", o.sut}, {"path", plugin_path}, {"sha256", plugin_sha}, {"options", o.sut_opts}};
   sub["registry"] = w && sc && w->scenarios.count(*sc) ? registry_entry(reg, *w, *sc) : ojson(nullptr);
   sub["overrides"] = o.sets;
-  sub["audit"] = {{"run", compliance::kAuditRun}, {"set", "performance_sample_count=1"},
-                  {"tolerance", compliance::kTest04Tolerance}};
+  ojson audit = {{"run", compliance::kAuditRun}, {"set", "performance_sample_count=1"}};
+  if (w && sc && w->scenarios.count(*sc)) {  // what the checker will hold the audit to
+    audit["test04_tolerance"] = w->scenarios.at(*sc).test04_tolerance;
+    audit["test04_slack_ms"] = w->scenarios.at(*sc).test04_slack_ms;
+  }
+  sub["audit"] = audit;
   sub["runs"] = runs;
   ojson system = ojson::object();
   for (const auto& [k, v] : system_info()) system[k] = v;

@@ -1,11 +1,12 @@
-// The one interface the load generator talks to. In process today; an isolated worker process
-// (issue 6) is a second implementation of this, not a rewrite of the load generator.
+// The one interface the load generator talks to, with two implementations: the plugin inside
+// the harness (in_process_session.cpp) and the plugin in a contained worker (process_session.cpp).
 #pragma once
 
 #include "plugin.hpp"
 
 #include <edubench/sut_api.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <utility>
@@ -23,6 +24,17 @@ class SutSession {
   virtual edu_status issue(const edu_query* queries, size_t n) = 0;
   virtual edu_status flush() = 0;
   virtual void destroy() = 0;
+
+  // Called (from any thread) when the SUT fails on its own: a crash, an exit, a protocol
+  // violation. The load generator aborts the run with it. In process, a crash ends everything.
+  using FaultHandler = std::function<void(const std::string& kind, const std::string& reason)>;
+  virtual void on_fault(FaultHandler) {}
+  // The run was aborted: stop the SUT now, so a call blocked in it returns (a worker process is
+  // killed; a plugin inside the harness cannot be stopped, so this does nothing there).
+  virtual void cancel(const std::string& /*why*/) {}
+  // A multi-line account of a failure (signal, last queries in flight, the plugin's stderr
+  // tail), or "" when the SUT did not fail.
+  virtual std::string failure_report() const { return ""; }
 };
 
 // `host` must outlive the session.

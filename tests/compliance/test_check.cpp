@@ -1,6 +1,7 @@
 // The compliance rules on hand-made run logs: each rule passes an honest log and fails the
 // cheat it exists for, naming the figures.
 #include <edubench/compliance/check.hpp>
+#include <edubench/results/metrics.hpp>
 #include <edubench/hostsvc/tools.hpp>
 #include <edubench/results/run_dir.hpp>
 
@@ -49,10 +50,10 @@ void respond(QueryLog& q, const std::string& text) {
   q.streams = {{q.issued_ns + 1000, static_cast<uint32_t>(q.tokens.size())}};
 }
 
-// n queries, query i carrying sample sample_of(i), each taking `ms_each`, issued back to back
-// (single stream) or all at once (offline); every response logged.
-template <class SampleOf>
-RunLog make_run(size_t n, reg::Scenario sc, const std::string& mode, double ms_each, SampleOf sample_of) {
+// n queries, query i carrying sample sample_of(i) and taking ms_of(sample), issued back to back
+// (single stream) or all at once (offline, served one after another); every response logged.
+template <class SampleOf, class MsOf>
+RunLog make_costed_run(size_t n, reg::Scenario sc, const std::string& mode, SampleOf sample_of, MsOf ms_of) {
   RunLog log;
   log.workload = "echo";
   log.scenario = sc;
@@ -65,7 +66,7 @@ RunLog make_run(size_t n, reg::Scenario sc, const std::string& mode, double ms_e
     q.id = i + 1;
     q.sample_index = sample_of(i);
     q.issued_ns = q.scheduled_ns = sc == reg::Scenario::offline ? 0 : t;
-    t += static_cast<int64_t>(ms_each * 1e6);
+    t += static_cast<int64_t>(ms_of(q.sample_index) * 1e6);
     q.completed_ns = t;
     respond(q, "prompt " + std::to_string(q.sample_index));
     log.queries.push_back(q);
@@ -73,6 +74,12 @@ RunLog make_run(size_t n, reg::Scenario sc, const std::string& mode, double ms_e
   log.start_ns = 0;
   log.end_ns = t;
   return log;
+}
+
+// The same with every query taking `ms_each`.
+template <class SampleOf>
+RunLog make_run(size_t n, reg::Scenario sc, const std::string& mode, double ms_each, SampleOf sample_of) {
+  return make_costed_run(n, sc, mode, sample_of, [=](uint64_t) { return ms_each; });
 }
 
 RunLog accuracy_run(size_t n) {
@@ -199,16 +206,18 @@ TEST_CASE("TEST01: whole responses, not their first element") {
 
 TEST_CASE("TEST04: a repeated sample must not be much faster") {
   // The performance run over 20 samples, `perf_ms` per query, against the one-sample audit.
-  auto test04 = [](reg::Scenario sc, size_t n, double perf_ms, double audit_ms) {
+  const RunLog acc = accuracy_run(20);
+  auto test04 = [&](reg::Scenario sc, size_t n, double perf_ms, double audit_ms) {
     RunLog perf = make_run(n, sc, "performance", perf_ms, [](size_t i) { return i % 20; });
     RunLog audit = make_run(n, sc, "performance", audit_ms, [](size_t) { return 0; });
-    return check_test04(perf, audit, 0.1, 0.02, "f");
+    return check_test04(perf, audit, acc, reg::Kind::echo, 0.1, 0.02, "f");
   };
-  SUBCASE("offline: samples/s") {
+  SUBCASE("offline: time per query from samples/s") {
     CHECK(test04(reg::Scenario::offline, 1000, 0.5, 0.48).pass);
     RuleResult r = test04(reg::Scenario::offline, 1000, 0.5, 0.1);
     CHECK_FALSE(r.pass);
     CHECK(mentions(r, "samples/s"));
+    CHECK(mentions(r, "audit/expected 0.200"));
   }
   SUBCASE("single stream: service time at p90") {
     CHECK(test04(reg::Scenario::single_stream, 100, 1, 0.95).pass);
@@ -219,10 +228,77 @@ TEST_CASE("TEST04: a repeated sample must not be much faster") {
   SUBCASE("differences within the slack are noise") {
     CHECK(test04(reg::Scenario::single_stream, 100, 0.004, 0.001).pass);
   }
+  SUBCASE("the tolerance is the caller's (the registry's)") {
+    CHECK_FALSE(test04(reg::Scenario::offline, 1000, 0.5, 0.4).pass);
+    RunLog perf = make_run(1000, reg::Scenario::offline, "performance", 0.5, [](size_t i) { return i % 20; });
+    RunLog audit = make_run(1000, reg::Scenario::offline, "performance", 0.4, [](size_t) { return 0; });
+    RuleResult r = check_test04(perf, audit, acc, reg::Kind::echo, 0.3, 0.02, "f");
+    CHECK(r.pass);
+    CHECK(mentions(r, "test04_tolerance 0.3"));
+  }
   SUBCASE("the audit must repeat one sample") {
     RunLog perf = make_run(100, reg::Scenario::offline, "performance", 1, [](size_t i) { return i % 20; });
-    CHECK(mentions(check_test04(perf, perf, 0.1, 0.02, "f"), "20 distinct samples"));
+    CHECK(mentions(check_test04(perf, perf, acc, reg::Kind::echo, 0.1, 0.02, "f"), "20 distinct samples"));
   }
+  SUBCASE("each sample's work is counted in the accuracy run") {
+    RunLog perf = make_run(100, reg::Scenario::offline, "performance", 1, [](size_t i) { return i % 20; });
+    RunLog audit = make_run(100, reg::Scenario::offline, "performance", 1, [](size_t) { return 0; });
+    RuleResult r = check_test04(perf, audit, accuracy_run(10), reg::Kind::echo, 0.1, 0.02, "f");
+    CHECK_FALSE(r.pass);
+    CHECK(mentions(r, "no completed query for sample 1"));
+  }
+}
+
+// A ReAct-like workload whose samples differ in cost: sample s needs 2 + s % 4 tool calls and
+// 10 ms per model turn (tool calls + 1). Sample 0, the audit's, is the cheapest: 3 turns
+// against a mean of 4.5.
+TEST_CASE("TEST04: variable cost per sample is normalised by the work each sample needs") {
+  auto tools = [](uint64_t s) { return 2 + s % 4; };
+  auto honest_ms = [&](uint64_t s) { return 10.0 * static_cast<double>(tools(s) + 1); };
+  RunLog acc = make_costed_run(20, reg::Scenario::offline, "accuracy", [](size_t i) { return i; }, honest_ms);
+  for (const QueryLog& q : acc.queries)
+    for (uint32_t k = 0; k < tools(q.sample_index); ++k)
+      acc.tool_calls.push_back({q.id, k, "calculator", "1+1", "2", q.issued_ns, q.issued_ns});
+  for (reg::Scenario sc : {reg::Scenario::offline, reg::Scenario::single_stream, reg::Scenario::server}) {
+    const std::string scenario = reg::to_string(sc);
+    CAPTURE(scenario);
+    RunLog perf = make_costed_run(200, sc, "performance", [](size_t i) { return (i * 7) % 20; }, honest_ms);
+    RunLog honest = make_costed_run(200, sc, "performance", [](size_t) { return 0; }, honest_ms);
+    RuleResult r = check_test04(perf, honest, acc, reg::Kind::react, 0.1, 0.02, "f");
+    CHECK(r.pass);
+    CHECK(mentions(r, "model turn (tool calls + 1) x 3 for sample 0"));
+    // Per query alone the honest audit is a third faster: the old rule's false FAIL.
+    CHECK(results::compute_metrics(honest).samples_per_s > 1.4 * results::compute_metrics(perf).samples_per_s);
+    // A cache: the first query does the work, every repeat answers at once.
+    RunLog cached = make_costed_run(200, sc, "performance", [](size_t) { return 0; },
+                                    [&, first = true](uint64_t s) mutable {
+                                      const double ms = first ? honest_ms(s) : 0.001;
+                                      first = false;
+                                      return ms;
+                                    });
+    RuleResult c = check_test04(perf, cached, acc, reg::Kind::react, 0.1, 0.02, "f");
+    CHECK_FALSE(c.pass);
+    // Even a tolerance of 10 (the audit up to 11x faster) catches it.
+    CHECK_FALSE(check_test04(perf, cached, acc, reg::Kind::react, 10, 0.02, "f").pass);
+  }
+}
+
+TEST_CASE("TEST04's work units: the harness's own counts per workload kind") {
+  RunLog run = accuracy_run(3);
+  run.queries[0].streams = {{1, 1}, {2, 3}, {3, 1}};  // three decoding steps, 5 tokens
+  run.queries[1].streams.clear();                      // completed without streaming
+  run.tool_calls.push_back({1, 0, "calculator", "1+1", "2", 0, 0});
+  run.tool_calls.push_back({1, 1, "calculator", "1+1", "2", 0, 0});
+  run.code_runs.push_back({2, 0, false, false, "failed", "", "x", 0, 0});
+  run.code_runs.push_back({2, 1, true, false, "passed", "", "y", 0, 0});
+  auto units = [&](reg::Kind k) {
+    auto w = work_units(run, k);
+    return std::vector<double>{w.at(1), w.at(2), w.at(3)};
+  };
+  CHECK(units(reg::Kind::echo) == std::vector<double>{1, 1, 1});
+  CHECK(units(reg::Kind::generation) == std::vector<double>{3, 1, 1});
+  CHECK(units(reg::Kind::react) == std::vector<double>{3, 1, 1});
+  CHECK(units(reg::Kind::codegen) == std::vector<double>{1, 2, 1});
 }
 
 TEST_CASE("TEST06: streamed tokens equal the response, counts agree") {
@@ -322,6 +398,40 @@ TEST_CASE("agent trace: observations are the harness tools' own, steps complete"
   SUBCASE("a call for a query never issued") {
     run.tool_calls[2].query = 99;
     CHECK(mentions(check_agent_trace(run, "f"), "never issued"));
+  }
+}
+
+TEST_CASE("hidden tests: the checker runs every recorded verdict again in the sandbox") {
+  std::vector<reg::Sample> samples = make_samples(2);
+  for (auto& s : samples) s.extra_json = R"({"hidden_tests": "assert double(2) == 4\nassert double(-1) == -2"})";
+  RunLog run = accuracy_run(2);
+  auto answer = [&](size_t i, const std::string& code, const std::string& verdict) {
+    run.queries[i].text = code;
+    run.queries[i].hidden_verdict = run.queries[i].first_attempt_hidden_verdict = verdict;
+  };
+  answer(0, "def double(x):\n    return 2 * x\n", "passed");
+  answer(1, "def double(x):\n    return x + 2\n", "failed: assert double(-1) == -2 (tests.py line 2)");
+  RunLog rescored;
+  RuleResult r = check_hidden_tests(run, samples, "accuracy/accuracy.jsonl", &rescored);
+  CHECK(r.pass);
+  CHECK(mentions(r, "4 recorded verdicts"));
+  CHECK(rescored.queries[0].hidden_verdict == "passed");
+  SUBCASE("an edited verdict: the failing code recorded as passed") {
+    run.queries[1].hidden_verdict = "passed";
+    r = check_hidden_tests(run, samples, "accuracy/accuracy.jsonl", &rescored);
+    CHECK_FALSE(r.pass);
+    CHECK(mentions(r, "query 2 (sample 1): final code recorded 'passed', the checker's run gives 'failed"));
+    // Accuracy is scored on the checker's verdicts: the edit gains nothing.
+    CHECK(rescored.queries[1].hidden_verdict.rfind("failed", 0) == 0);
+  }
+  SUBCASE("a first attempt that failed, recorded as passed") {
+    run.code_runs.push_back({1, 0, false, false, "failed", "", "def double(x):\n    return x\n", 0, 0});
+    CHECK(mentions(check_hidden_tests(run, samples, "f"),
+                   "query 1 (sample 0): first attempt recorded 'passed', the checker's run gives 'failed"));
+  }
+  SUBCASE("nothing logged proves nothing") {
+    for (auto& q : run.queries) q.logged = false;
+    CHECK_FALSE(check_hidden_tests(run, samples, "f").pass);
   }
 }
 

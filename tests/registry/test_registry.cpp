@@ -142,6 +142,8 @@ TEST_CASE("each kind of mistake is one line naming file, line and field") {
       {"duplicate_workload", 21, "workloads.w", "duplicate workload id 'w' (first at line 11)"},
       {"wrong_schema", 2, "schema", "expected schema 1"},
       {"not_a_mapping", 18, "workloads.w.scenarios", "expected a mapping, got a sequence"},
+      {"test04_tolerance_out_of_range", 19, "workloads.w.defaults.test04_tolerance",
+       "expected a number >= 0 and <= 10 (a fraction: the audit may be up to 1 + this times faster than expected), got '20'"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.file);
@@ -180,6 +182,11 @@ TEST_CASE("a scenario inherits Settings defaults, then the workload's defaults b
   REQUIRE(w);
   CHECK(w->scenarios.at(Scenario::single_stream).query_timeout_s == 5);
   CHECK(w->scenarios.at(Scenario::offline).query_timeout_s == 7);  // its own entry wins
+  // The checker's TEST04 tolerances are settings like the others.
+  CHECK(w->scenarios.at(Scenario::single_stream).test04_tolerance == 0.5);
+  CHECK(w->scenarios.at(Scenario::single_stream).test04_slack_ms == Settings{}.test04_slack_ms);
+  CHECK(w->scenarios.at(Scenario::offline).test04_slack_ms == 1.5);
+  CHECK(plain->scenarios.at(Scenario::server).test04_tolerance == 0.1);
   const Settings& server = w->scenarios.at(Scenario::server);
   CHECK(server.latency_percentile == 0.95);  // the block wins over the server default
   CHECK(server.target_qps == 20);
@@ -231,7 +238,7 @@ TEST_CASE("--set with an unknown key lists the known keys") {
   Error e = error_of([&] { apply_setting(s, "qps", "1"); });
   CHECK(e.field() == "qps");
   CHECK(contains(e.what(), "--set: qps: unknown setting (known: min_duration_s, min_query_count, "));
-  CHECK(contains(e.what(), "performance_sample_count)"));
+  CHECK(contains(e.what(), "performance_sample_count, test04_tolerance, test04_slack_ms)"));
 }
 
 TEST_CASE("settings_fields prints values that --set reads back exactly") {
@@ -241,7 +248,7 @@ TEST_CASE("settings_fields prints values that --set reads back exactly") {
   s.min_duration_s = 1.0 / 3.0;
   s.schedule_seed = UINT64_MAX;
   auto fields = settings_fields(s);
-  REQUIRE(fields.size() == 15);
+  REQUIRE(fields.size() == 17);
   CHECK(fields.front() == std::pair<std::string, std::string>("min_duration_s", format_number(1.0 / 3.0)));
   Settings back;
   for (const auto& [k, v] : fields) apply_setting(back, k, v);

@@ -7,6 +7,7 @@
 #include <edubench/results/run_log.hpp>
 
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace edubench::compliance {
@@ -17,11 +18,6 @@ inline constexpr const char* kAccuracyRun = "accuracy";
 inline constexpr const char* kAuditRun = "audit_same_sample";  // TEST04: one sample, repeated
 inline constexpr const char* kSubmissionFile = "submission.json";
 inline constexpr const char* kVerdictFile = "verdict.json";
-// TEST04: the audit run may be at most this much faster than the performance run, relatively,
-// and by this many milliseconds per query: differences smaller than that are the timer's and
-// the scheduler's, not a cache's (an echo query costs microseconds either way).
-inline constexpr double kTest04Tolerance = 0.10;
-inline constexpr double kTest04SlackMs = 0.02;
 
 struct RuleResult {
   std::string rule;     // "manifest.performance", "TEST01", ...
@@ -55,11 +51,19 @@ RuleResult check_accuracy_coverage(const results::RunLog& run, const registry::W
 // TEST01: every response logged in the performance run equals, in full (tokens and text), the
 // accuracy run's response for the same sample.
 RuleResult check_test01(const results::RunLog& perf, const results::RunLog& acc, const std::string& file);
-// TEST04: the same-sample audit run is not faster than the performance run beyond `tolerance`
-// and `slack_ms` (time per query from samples/s for Offline; otherwise the time from issue to
-// completion at the scenario's percentile, capped at p90).
-RuleResult check_test04(const results::RunLog& perf, const results::RunLog& audit, double tolerance,
-                        double slack_ms, const std::string& file);
+// TEST04's unit of work: what a query of this kind did, counted from the harness's own events
+// (never from a SUT's report()): generation, its decoding steps (stream() calls); react, its
+// model turns (tool calls + 1); codegen, its attempts (code runs); echo, 1. Never below 1.
+std::unordered_map<uint64_t, double> work_units(const results::RunLog& run, registry::Kind kind);
+// "model turn (tool calls + 1)", ...: the unit's name for figures.
+const char* work_unit_name(registry::Kind kind);
+// TEST04: the same-sample audit run is not faster than expected beyond `tolerance` (a fraction)
+// and `slack_ms` (per query), both the registry's. Expected: the performance run's time per unit
+// of work times the units of the audit's sample, every sample's units counted in the accuracy
+// run (each sample once, so no cache can lower them). Time: per query from samples/s for
+// Offline; otherwise service time (issue to completion) at the scenario's percentile, capped at p90.
+RuleResult check_test04(const results::RunLog& perf, const results::RunLog& audit, const results::RunLog& acc,
+                        registry::Kind kind, double tolerance, double slack_ms, const std::string& file);
 // TEST06: streamed tokens in order equal the response's tokens, counts in events.jsonl agree
 // with the responses, a generation response stays within max_new_tokens, and holds at most
 // one end-of-sequence token (the registry's eos_token), as its last.
@@ -69,6 +73,13 @@ RuleResult check_test06(const results::RunLog& run, const registry::Workload& w,
 // harness's (pure) tool runs again, every tool call and code run lies within its query, and
 // each query's steps are 0..k-1 (nothing deleted or inserted).
 RuleResult check_agent_trace(const results::RunLog& run, const std::string& file);
+
+// Code workloads (metric pass_rate): every logged response's final code, and the first code its
+// query ran, executed again on the sample's hidden tests in the harness's sandbox
+// (score_hidden_tests); every recorded verdict must have the outcome the checker gets.
+// `rescored`, when given, receives the log with the checker's own verdicts, for the accuracy rule.
+RuleResult check_hidden_tests(const results::RunLog& run, const std::vector<registry::Sample>& samples,
+                              const std::string& file, results::RunLog* rescored = nullptr);
 
 // Every file listed in RUN_DIR/manifest.json has that sha256, and the run's files are all
 // listed. `label` is the run's folder name inside the submission.

@@ -23,6 +23,9 @@ struct RunContext {
   std::vector<std::string> sut_options;    // "key=value" passed to create, in order
   std::vector<std::pair<std::string, std::string>> system;  // cpu, cores, os, ...
   std::string command_line;
+  std::string isolation = "none";        // none | process
+  std::vector<std::string> containment;  // the worker's layers, one line each ("warning: ..." if degraded)
+  std::vector<std::string> extra_files;  // files already in the run directory to seal in the manifest
 };
 
 // A malformed run-directory file: what() is "FILE:LINE: what was expected".

@@ -86,6 +86,7 @@ struct RunLog {
   int64_t start_ns = 0, end_ns = 0;  // first issue / last completion or abort
   bool aborted = false;
   std::string abort_reason;
+  std::string crash_report;  // multi-line, from an isolated SUT worker's failure; "" otherwise
   std::vector<QueryLog> queries;  // ordered by id
   std::vector<ToolCall> tool_calls;
   std::vector<CodeRun> code_runs;

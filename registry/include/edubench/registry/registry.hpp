@@ -73,6 +73,11 @@ struct Settings {
   uint64_t accuracy_log_seed = 3;      // which responses a performance run logs
   double accuracy_log_probability = 0.01;  // share of responses a performance run logs
   uint64_t performance_sample_count = 0;   // 0: the whole data set
+  // The checker's TEST04 (edubench check, docs/compliance.md): the same-sample audit may be at
+  // most (1 + test04_tolerance) times faster than its expected time, and by at most
+  // test04_slack_ms per query. Read from the registry by the checker, never from a run.
+  double test04_tolerance = 0.10;
+  double test04_slack_ms = 0.02;
 };
 
 // name -> value of every Settings field, in table order, for result.json and summaries.
