@@ -88,7 +88,9 @@ class Stmt {
   Stmt& real(std::optional<double> v) {
     return check(v ? sqlite3_bind_double(s_, ++n_, *v) : sqlite3_bind_null(s_, ++n_));
   }
-  Stmt& integer(std::optional<int> v) { return check(v ? sqlite3_bind_int(s_, ++n_, *v) : sqlite3_bind_null(s_, ++n_)); }
+  Stmt& integer(std::optional<int> v) {
+    return check(v ? sqlite3_bind_int(s_, ++n_, *v) : sqlite3_bind_null(s_, ++n_));
+  }
   Stmt& null() { return check(sqlite3_bind_null(s_, ++n_)); }
   Stmt& text_or_null(const std::string& v) { return v.empty() ? null() : text(v); }
 
@@ -239,6 +241,12 @@ void GradeBook::forget_stale(const std::string& team, const std::string& plugin_
   s.text(team).text(plugin_sha256).text(kNoItem).text(kNoItem).text(plugin_sha256);
   s.step();
   tx.commit();
+}
+
+void GradeBook::set_team_names(const std::string& team, const std::string& team_name, const std::string& members) {
+  Stmt s(db_, "UPDATE grades SET team_name = ?, members = ? WHERE team = ?", path_);
+  s.text(team_name).text(members).text(team);
+  s.step();
 }
 
 void GradeBook::put(const GradeRow& row) {

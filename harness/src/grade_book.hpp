@@ -66,6 +66,8 @@ class GradeBook {
   // rows about the folder (kNoItem in workload or scenario), which are always worked out anew.
   // An empty sha drops all of the team's rows.
   void forget_stale(const std::string& team, const std::string& plugin_sha256);
+  // team.yaml's name and members as they are now, in every row of the team (they grade nothing).
+  void set_team_names(const std::string& team, const std::string& team_name, const std::string& members);
   // Inserts or replaces the row of (team, workload, scenario), and counts it in its batch.
   void put(const GradeRow& row);
 

@@ -105,6 +105,7 @@ class Batch {
       return true;
     }
     book_.forget_stale(t.id, base.plugin_sha256);
+    book_.set_team_names(t.id, base.team_name, base.members);
     PluginDescription d;
     try {
       d = describe_plugin_isolated(t.plugin);
@@ -201,7 +202,8 @@ class Batch {
       if (!w) {
         std::vector<std::string> known;
         for (const auto& x : reg_.workloads) known.push_back(x.id);
-        record(team_row(base, "ERROR", where + "not a workload of " + reg_.path + " (known: " + join(known, ", ") + ")"));
+        record(team_row(base, "ERROR",
+                        where + "not a workload of " + reg_.path + " (known: " + join(known, ", ") + ")"));
         return false;
       }
       if (w->status != "ready") {
@@ -258,6 +260,9 @@ int collect(const GradeOptions& o) {
 
 int slurm(const GradeOptions& o, const std::vector<std::string>& teams, const registry::Registry& reg,
           const std::string& out) {
+  // Before anything is written: a job written for a submit that cannot happen would look submitted.
+  if (o.submit && !sbatch_on_path())
+    throw BadInput("--submit: sbatch is not on the PATH (submit the job where Slurm runs, or drop --submit)");
   SlurmJob job;
   job.edubench = self_path();
   job.submissions = absolute(o.submissions);

@@ -23,6 +23,12 @@ std::string number(std::optional<double> v) {
   return b;
 }
 
+std::string seconds(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f", v);
+  return b;
+}
+
 // Place among the PASS rows of the same workload and scenario (rows are sorted already): the
 // ranking a course posts. Empty for rows that did not pass.
 std::vector<std::string> ranks(const std::vector<GradeRow>& rows) {
@@ -89,10 +95,12 @@ std::string html(const std::vector<GradeRow>& rows, const std::vector<std::strin
   std::map<std::string, int> count;
   std::set<std::string> teams;
   for (const GradeRow& r : rows) ++count[r.verdict], teams.insert(r.team);
-  std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>edubench grades</title>\n<style>";
+  std::string s = "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+  s += "<title>edubench grades</title>\n<style>";
   s += kStyle;
   s += "</style>\n</head>\n<body>\n<h1>edubench grades</h1>\n<p>" + html_escape(utc_now()) + ": " +
-       std::to_string(teams.size()) + " teams, " + std::to_string(count["PASS"]) + " PASS, " +
+       std::to_string(rows.size()) + " rows of " + std::to_string(teams.size()) + " teams: " +
+       std::to_string(count["PASS"]) + " PASS, " +
        std::to_string(count["FAIL"]) + " FAIL, " + std::to_string(count["ERROR"]) +
        " ERROR. Sorted by result: passing rows first, each workload and scenario ranked by its metric. "
        "Rules: docs/compliance.md; this table: docs/grading.md.</p>\n";
@@ -108,7 +116,7 @@ std::string html(const std::vector<GradeRow>& rows, const std::vector<std::strin
     std::string accuracy =
         r.accuracy_value ? html_escape(r.accuracy_metric) + " " + html_escape(number(r.accuracy_value)) : "";
     std::string time;
-    if (r.submission_s) time = number(r.submission_s) + " + " + number(r.check_s.value_or(0));
+    if (r.submission_s) time = seconds(*r.submission_s) + " + " + seconds(r.check_s.value_or(0));
     s += "<tr class=\"" + verdict + "\"><td class=\"num\">" + html_escape(rank[i]) + "</td><td class=\"verdict\">" +
          verdict + "</td><td>" + team + "</td><td>" + html_escape(r.members) + "</td><td>" + html_escape(r.division) +
          "</td><td>" + html_escape(r.workload) + "</td><td>" + html_escape(r.scenario) + "</td><td class=\"num\">" +

@@ -6,10 +6,12 @@
 
 #include <spawn.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -82,6 +84,19 @@ std::string write_slurm_job(const SlurmJob& job) {
   std::error_code ec;
   fs::permissions(file, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add, ec);
   return file.string();
+}
+
+bool sbatch_on_path() {
+  const char* path = std::getenv("PATH");
+  std::string dirs = path ? path : "";
+  for (size_t start = 0; start <= dirs.size();) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    const std::string dir = end > start ? dirs.substr(start, end - start) : ".";
+    if (::access((fs::path(dir) / "sbatch").c_str(), X_OK) == 0) return true;
+    start = end + 1;
+  }
+  return false;
 }
 
 int submit_slurm_job(const std::string& script) {

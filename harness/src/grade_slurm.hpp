@@ -23,6 +23,9 @@ struct SlurmJob {
 // The script also runs under plain bash with SLURM_ARRAY_TASK_ID set, which is how it is tested.
 std::string write_slurm_job(const SlurmJob& job);
 
+// Whether `sbatch` is an executable on the PATH.
+bool sbatch_on_path();
+
 // Runs `sbatch SCRIPT` and returns its exit code; BadInput when sbatch is not on the PATH.
 int submit_slurm_job(const std::string& script);
 

@@ -188,7 +188,8 @@ std::optional<GradeRow> grade_submission(GradeRow r, const std::vector<std::stri
   } else if (chk == kExitCheckFailed) {
     r.verdict = "FAIL";
     // A run that could not happen says why better than the rules it left unprovable.
-    if (sub == kExitPluginFailure) r.detail = first_run_problem(dir) + "; " + r.detail;
+    if (sub == kExitPluginFailure)
+      if (const std::string why = first_run_problem(dir); !why.empty()) r.detail = why + "; " + r.detail;
   } else {
     r.verdict = "ERROR";  // the harness, not the team: the submission or the check could not be made
     r.detail = error.empty() ? "check exited " + std::to_string(chk.value_or(-1)) : error;

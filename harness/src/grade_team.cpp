@@ -17,9 +17,11 @@ struct YamlProblem : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-[[noreturn]] void bad(const std::string& file, const YAML::Node& at, const std::string& field, const std::string& what) {
+[[noreturn]] void bad(const std::string& file, const YAML::Node& at, const std::string& field,
+                      const std::string& what) {
   const int line = at.IsDefined() && at.Mark().line >= 0 ? at.Mark().line + 1 : 0;
-  throw YamlProblem(file + (line ? ":" + std::to_string(line) : "") + ": " + (field.empty() ? "" : field + ": ") + what);
+  throw YamlProblem(file + (line ? ":" + std::to_string(line) : "") + ": " + (field.empty() ? "" : field + ": ") +
+                    what);
 }
 
 std::string scalar(const std::string& file, const YAML::Node& n, const std::string& field) {

@@ -169,7 +169,7 @@ int cmd_grade(int argc, char** argv, const std::string& cmdline) {
       ("sbatch-arg", po::value(&o.sbatch_args)->composing(),
        "extra #SBATCH line for --slurm, e.g. --sbatch-arg=--time=02:00:00 (repeatable)")
       ("submit", po::bool_switch(&o.submit), "with --slurm: run sbatch on the job")
-      ("collect", po::value(&o.collect), "merge OUT/slurm/parts/*/gradebook.sqlite into OUT/gradebook.sqlite");
+      ("collect", po::value(&o.collect), "OUT: merge the grade books of the Slurm tasks into OUT's");
   po::positional_options_description pos;
   pos.add("submissions", 1);
   auto vm = parse(desc, &pos, argc, argv);

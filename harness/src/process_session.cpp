@@ -6,6 +6,7 @@
 
 #include <edubench/registry/registry.hpp>
 
+#include <poll.h>
 #include <seccomp.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -202,20 +203,36 @@ class WorkerSession final : public ProcessSession {
     std::string message;
   };
 
+  // The calling thread consumes the worker's messages itself until its reply: a synchronous
+  // plugin's completions are then timestamped and recorded without any thread hop.
   template <class Duration>
   Reply call(Msg op, const Encoder& e, Duration timeout) {
-    std::unique_lock<std::mutex> lk(mu_);
-    if (dead_) throw PluginFailure(opts_.plugin_path + ": " + death_);
-    reply_.reset();
-    lk.unlock();
-    send(op, e);
-    lk.lock();
-    if (!cv_.wait_for(lk, timeout, [&] { return reply_.has_value() || dead_.load(); })) {
-      lk.unlock();
-      kill_worker(std::string(ipc::msg_name(static_cast<uint32_t>(op))) + "() did not return in time");
-      lk.lock();
-      cv_.wait(lk, [&] { return dead_.load(); });
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      if (dead_) throw PluginFailure(opts_.plugin_path + ": " + death_);
+      reply_.reset();
     }
+    calling_ = true;
+    send(op, e);
+    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    {
+      std::lock_guard<std::mutex> cl(consumer_mu_);
+      for (bool killed = false;;) {
+        consume(1, &calling_never_);
+        std::lock_guard<std::mutex> g(mu_);
+        if (reply_ || dead_) break;
+        if (!killed && std::chrono::steady_clock::now() > deadline) {
+          killed = true;
+          kill_reason_ = kill_reason_.empty()
+                             ? std::string(ipc::msg_name(static_cast<uint32_t>(op))) + "() did not return in time"
+                             : kill_reason_;
+          syscall(SYS_pidfd_send_signal, worker_.pidfd, SIGKILL, nullptr, 0);
+        }
+      }
+    }
+    calling_ = false;
+    cv_.notify_all();  // the reader thread takes the ring back
+    std::lock_guard<std::mutex> g(mu_);
     if (!reply_) throw PluginFailure(opts_.plugin_path + ": " + death_);
     Reply r = *reply_;
     reply_.reset();
@@ -230,33 +247,66 @@ class WorkerSession final : public ProcessSession {
     if (!err.empty() && !dead_) violation("the harness-to-worker ring: " + err);
   }
 
-  void read_loop() {
+  // One step of consuming (the caller holds consumer_mu_): everything waiting is handled; if
+  // nothing was, waits up to timeout_ms. A worker that exited is reaped once its last messages
+  // are handled, so a completion sent just before a crash still counts.
+  void consume(int timeout_ms, const std::atomic<bool>* stop_spin) {
+    if (exited_) return;
+    if (broken_) {  // the ring is garbage: only the worker's death is left to collect
+      pollfd p{worker_.pidfd, POLLIN, 0};
+      if (::poll(&p, 1, timeout_ms) > 0) reap_blocking();
+      return;
+    }
+    if (drain()) return;
+    bool gone = false;
+    from_worker_->wait(worker_.pidfd, timeout_ms, kReaderSpinNs, &gone, stop_spin);
+    if (!drain() && gone) {
+      drain();
+      reap_blocking();
+    }
+  }
+
+  bool drain() {  // true when a message was handled
+    bool any = false;
     for (;;) {
       ipc::Message m;
       std::string why;
+      if (broken_) return any;
       auto got = from_worker_->receive(m, why);
+      if (got == ipc::RingConsumer::Got::empty) return any;
       if (got == ipc::RingConsumer::Got::violation) {
         violation("the worker-to-harness ring: " + why);
-        break;
+        return any;
       }
-      if (got == ipc::RingConsumer::Got::message) {
-        try {
-          handle(m);
-        } catch (const ipc::ProtocolError& e) {
-          violation(e.what());
-          break;
-        }
+      try {
+        handle(m);
+      } catch (const ipc::ProtocolError& e) {
+        violation(e.what());
+        return any;
+      }
+      any = true;
+    }
+  }
+
+  // Consumes whenever no call is in progress (asynchronous completions, log lines, deaths).
+  void read_loop() {
+    while (!exited_) {
+      if (calling_) {
+        std::unique_lock<std::mutex> lk(mu_);
+        cv_.wait_for(lk, std::chrono::milliseconds(20), [&] { return !calling_.load() || exited_.load(); });
         continue;
       }
-      if (exited_) break;  // drained everything the worker sent before it died
-      bool exited = false;
-      from_worker_->wait(worker_.pidfd, 100, kReaderSpinNs, &exited);
-      if (exited || stop_reader_) {
-        reap();
-        if (stop_reader_ && !exited_) break;
+      if (stop_reader_) {
+        // Shutting down: the worker was killed; collect it.
+        std::lock_guard<std::mutex> cl(consumer_mu_);
+        drain();
+        reap_blocking();
+        break;
       }
+      std::unique_lock<std::mutex> cl(consumer_mu_, std::try_to_lock);
+      if (!cl.owns_lock()) continue;
+      consume(100, &calling_);
     }
-    reap_blocking();
   }
 
   void handle(ipc::Message& m) {
@@ -373,6 +423,7 @@ class WorkerSession final : public ProcessSession {
       std::lock_guard<std::mutex> g(mu_);
       if (!violation_.empty() || exited_) return;
       violation_ = what;
+      broken_ = true;
     }
     kill_worker("protocol violation on " + what);
   }
@@ -385,18 +436,6 @@ class WorkerSession final : public ProcessSession {
       if (kill_reason_.empty()) kill_reason_ = why;
     }
     syscall(SYS_pidfd_send_signal, worker_.pidfd, SIGKILL, nullptr, 0);
-  }
-
-  void reap() {
-    siginfo_t info{};
-    rusage ru{};
-    if (exited_) return;
-    // wait4 gives the peak RSS; WNOHANG: only when the worker is really gone.
-    int status = 0;
-    pid_t r = wait4(worker_.pid, &status, WNOHANG, &ru);
-    (void)info;
-    if (r != worker_.pid) return;
-    record_death(status, ru);
   }
 
   void reap_blocking() {
@@ -448,13 +487,16 @@ class WorkerSession final : public ProcessSession {
         else if (!destroyed_) death_ += " before the harness asked it to (the plugin called exit?)";
       }
       failed_ = !orderly;
-      dead_ = true;
       if (failed_) fault = fault_;
       reason = death_ + (in_flight_.empty() ? "" : " with " + std::to_string(in_flight_.size()) +
                                                        " queries in flight") + "; see crash_report.txt";
-      cv_.notify_all();
     }
+    // The run is aborted with this cause before a blocked call learns of the death and would
+    // report it as a mere plugin failure.
     if (fault) fault(kind, reason);
+    std::lock_guard<std::mutex> g(mu_);
+    dead_ = true;
+    cv_.notify_all();
   }
 
   void shutdown() {
@@ -484,6 +526,10 @@ class WorkerSession final : public ProcessSession {
   std::optional<Reply> reply_;
   bool hello_ = false, hello_ok_ = false, destroyed_ = false, failed_ = false;
   std::atomic<bool> dead_{false}, exited_{false}, stop_reader_{false};
+  std::atomic<bool> broken_{false};   // a protocol violation: the ring is not read again
+  std::atomic<bool> calling_{false};               // a caller consumes the ring: the reader parks
+  const std::atomic<bool> calling_never_{false};  // a caller spins: it waits for its own reply
+  std::mutex consumer_mu_;                         // one consumer of the worker's ring at a time
   std::string hello_error_, death_, during_, kill_reason_, violation_;
   uint64_t peak_rss_kib_ = 0;
   PluginDescription desc_;

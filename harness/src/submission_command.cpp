@@ -84,6 +84,7 @@ int submission_command(const RunOptions& o) {
   int result = kExitValid;
   for (const Step& s : steps) {
     RunOptions ro = o;
+    ro.isolation = isolation_of(o);  // decided by the submission, not by each run's mode
     ro.mode = s.mode;
     ro.output = (fs::path(dir) / s.name).string();
     ro.quiet = true;  // three summaries would bury the one line per run below
@@ -114,6 +115,7 @@ int submission_command(const RunOptions& o) {
   sub["sut"] = {{"spec", o.sut}, {"path", plugin_path}, {"sha256", plugin_sha}, {"options", o.sut_opts}};
   sub["registry"] = w && sc && w->scenarios.count(*sc) ? registry_entry(reg, *w, *sc) : ojson(nullptr);
   sub["overrides"] = o.sets;
+  sub["isolation"] = isolation_of(o);
   ojson audit = {{"run", compliance::kAuditRun}, {"set", "performance_sample_count=1"}};
   if (w && sc && w->scenarios.count(*sc)) {  // what the checker will hold the audit to
     audit["test04_tolerance"] = w->scenarios.at(*sc).test04_tolerance;

@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstring>
 #include <exception>
 #include <new>
@@ -59,42 +60,58 @@ void WorkerHost::send(Msg type, const Encoder& e) {
     std::_Exit(ipc::kWorkerLostHarness);  // the harness broke the channel: nothing left to serve
 }
 
-void WorkerHost::start_reader() {
-  reader_ = std::thread([this] { read_loop(); });
+// No reader thread: whichever thread waits (the main thread for its next command, a plugin
+// thread for its tool or code answer) consumes the ring itself, one at a time, and routes what
+// is not its own. A message then reaches its thread without a hop through another thread.
+void WorkerHost::pump() {
+  ipc::Message m;
+  std::string why;
+  auto got = in_.receive(m, why);
+  if (got == ipc::RingConsumer::Got::empty) {
+    in_.wait(-1, 20, kSpinNs, nullptr);
+    got = in_.receive(m, why);
+  }
+  if (got == ipc::RingConsumer::Got::violation) std::_Exit(ipc::kWorkerLostHarness);
+  if (got == ipc::RingConsumer::Got::empty) return;
+  std::lock_guard<std::mutex> g(mu_);
+  if (m.type == static_cast<uint32_t>(Msg::tool_reply) || m.type == static_cast<uint32_t>(Msg::code_reply)) {
+    uint64_t call_id = 0;
+    if (m.payload.size() >= sizeof call_id) std::memcpy(&call_id, m.payload.data(), sizeof call_id);
+    answers_[call_id] = std::move(m);
+  } else {
+    commands_.push_back(std::move(m));
+  }
+  cv_.notify_all();
 }
 
-void WorkerHost::read_loop() {
+template <class Ready>
+void WorkerHost::await(Ready ready) {
   for (;;) {
-    ipc::Message m;
-    std::string why;
-    auto got = in_.receive(m, why);
-    if (got == ipc::RingConsumer::Got::violation) std::_Exit(ipc::kWorkerLostHarness);
-    if (got == ipc::RingConsumer::Got::empty) {
-      in_.wait(-1, 200, kSpinNs, nullptr);
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      if (ready()) return;
+    }
+    if (consumer_mu_.try_lock()) {
+      pump();
+      consumer_mu_.unlock();
       continue;
     }
-    std::lock_guard<std::mutex> g(mu_);
-    if (m.type == static_cast<uint32_t>(Msg::tool_reply) || m.type == static_cast<uint32_t>(Msg::code_reply)) {
-      uint64_t call_id = 0;
-      if (m.payload.size() >= sizeof call_id) std::memcpy(&call_id, m.payload.data(), sizeof call_id);
-      answers_[call_id] = std::move(m);
-    } else {
-      commands_.push_back(std::move(m));
-    }
-    cv_.notify_all();
+    // Another thread consumes; it notifies when it routes something here.
+    std::unique_lock<std::mutex> lk(mu_);
+    cv_.wait_for(lk, std::chrono::milliseconds(1), ready);
   }
 }
 
 ipc::Message WorkerHost::next_command() {
-  std::unique_lock<std::mutex> lk(mu_);
-  cv_.wait(lk, [&] { return !commands_.empty(); });
+  await([&] { return !commands_.empty(); });
+  std::lock_guard<std::mutex> g(mu_);
   ipc::Message m = std::move(commands_.front());
   commands_.pop_front();
   return m;
 }
 
 ipc::Message WorkerHost::call(Msg type, Encoder& e) {
-  // The call id goes first: the reader thread routes the answer by it.
+  // The call id goes first: the consuming thread routes the answer by it.
   uint64_t id;
   {
     std::lock_guard<std::mutex> g(mu_);
@@ -109,8 +126,8 @@ ipc::Message WorkerHost::call(Msg type, Encoder& e) {
     if (!out_.send(static_cast<uint32_t>(type), bytes.data(), static_cast<uint32_t>(bytes.size()), nullptr).empty())
       std::_Exit(ipc::kWorkerLostHarness);
   }
-  std::unique_lock<std::mutex> lk(mu_);
-  cv_.wait(lk, [&] { return answers_.count(id) != 0; });
+  await([&] { return answers_.count(id) != 0; });
+  std::lock_guard<std::mutex> g(mu_);
   ipc::Message m = std::move(answers_[id]);
   answers_.erase(id);
   return m;

@@ -24,7 +24,6 @@ class WorkerHost {
  public:
   WorkerHost(void* channel, int wake_worker_fd, int wake_harness_fd, const void* samples,
              size_t samples_size);
-  void start_reader();
   void say_hello(const harness::Plugin& p, const std::vector<std::string>& containment);
   void say_hello_failed(const std::string& why);
   void wait_for_destroy();
@@ -45,7 +44,9 @@ class WorkerHost {
   ipc::Message call(ipc::Msg type, ipc::Encoder& e);  // waits for the harness's reply
   ipc::Message next_command();
   void reply(ipc::Msg op, edu_status s, const std::string& message, bool threw);
-  void read_loop();
+  void pump();  // the caller holds consumer_mu_
+  template <class Ready>
+  void await(Ready ready);  // `ready` is evaluated under mu_
   void load_samples(const void* base, size_t size);
 
   ipc::Control* control_;
@@ -54,7 +55,7 @@ class WorkerHost {
   std::mutex send_mu_;
   edu_host host_{};
   std::vector<edu_sample> samples_;
-  std::thread reader_;
+  std::mutex consumer_mu_;
 
   std::mutex mu_;
   std::condition_variable cv_;

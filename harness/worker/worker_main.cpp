@@ -85,7 +85,6 @@ int main(int argc, char** argv) {
 
   worker::WorkerHost host(channel, a.wake_worker_fd, a.wake_harness_fd, samples,
                           static_cast<size_t>(samples_size));
-  host.start_reader();
   harness::Plugin plugin;
   try {
     plugin = harness::load_plugin(a.plugin);

@@ -108,10 +108,11 @@ RingConsumer::Got RingConsumer::receive(Message& m, std::string& why) {
   return Got::message;
 }
 
-void RingConsumer::wait(int other_fd, int timeout_ms, int64_t spin_ns, bool* other_ready) {
+void RingConsumer::wait(int other_fd, int timeout_ms, int64_t spin_ns, bool* other_ready,
+                        const std::atomic<bool>* stop_spin) {
   if (other_ready) *other_ready = false;
   const int64_t spin_until = mono_ns() + spin_ns;
-  while (mono_ns() < spin_until) {
+  while (mono_ns() < spin_until && !(stop_spin && stop_spin->load(std::memory_order_relaxed))) {
     for (int i = 0; i < 64; ++i) {
       if (has_data()) return;
       cpu_relax();

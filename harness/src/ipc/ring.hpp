@@ -51,7 +51,9 @@ class RingConsumer {
   Got receive(Message& m, std::string& why);
   // Returns when a message may be waiting, `other_fd` (if >= 0) is readable (`other_ready`), or
   // timeout_ms passed. Spins spin_ns first: a wake-up through the kernel costs tens of us.
-  void wait(int other_fd, int timeout_ms, int64_t spin_ns, bool* other_ready);
+  // `stop_spin` (if given) ends the spinning early: a thread that should not burn a core.
+  void wait(int other_fd, int timeout_ms, int64_t spin_ns, bool* other_ready,
+            const std::atomic<bool>* stop_spin = nullptr);
   bool has_data() const;
 
  private:
