@@ -136,7 +136,7 @@ class Batch {
                                      scenario.c_str());
           continue;
         }
-        std::optional<GradeRow> g = grade_submission(row, o_.sets, o_.command_line);
+        std::optional<GradeRow> g = grade_submission(row, o_.sets, o_.command_line, o_.sut_memory_mb);
         if (!g) return false;
         ++graded;
         record(*g);

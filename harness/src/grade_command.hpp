@@ -4,6 +4,7 @@
 // SQLite grade book with grades.csv and grades.html. See docs/grading.md.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@ struct GradeOptions {
   std::vector<std::string> sets;       // key=value, forwarded to every submission
   std::string team;                    // only this team folder
   bool regrade = false;                // grade again what the grade book already holds
+  uint64_t sut_memory_mb = 0;          // each worker's address-space limit (0: run's default)
   bool quiet = false;
   bool slurm = false;                  // write the sbatch array job instead of grading
   bool submit = false;                 // ... and run sbatch on it

@@ -125,7 +125,7 @@ bool read_verdict(const fs::path& dir, GradeRow& r) {
 }  // namespace
 
 std::optional<GradeRow> grade_submission(GradeRow r, const std::vector<std::string>& sets,
-                                         const std::string& command_line) {
+                                         const std::string& command_line, uint64_t sut_memory_mb) {
   const fs::path dir = r.run_dir;
   std::error_code ec;
   fs::remove_all(dir, ec);  // an earlier, unfinished attempt must not mix into this one
@@ -145,6 +145,7 @@ std::optional<GradeRow> grade_submission(GradeRow r, const std::vector<std::stri
   o.division = r.division;
   o.sets = sets;
   o.isolation = "process";
+  o.sut_memory_mb = sut_memory_mb;
   o.quiet = true;
   o.command_line = command_line;
 

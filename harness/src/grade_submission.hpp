@@ -5,6 +5,7 @@
 #include "grade_book.hpp"
 
 #include <optional>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -14,7 +15,8 @@ namespace edubench::harness {
 // result is that row with the verdict, failed rules, metric, accuracy, exit codes and timings
 // filled in. What the sub-commands print goes to RUN_DIR/grade.log, so the batch's own output
 // stays one line per row. nullopt: interrupted (SIGINT/SIGTERM); nothing may be recorded.
+// `sut_memory_mb`: the worker's address-space limit (0: run's default).
 std::optional<GradeRow> grade_submission(GradeRow row, const std::vector<std::string>& sets,
-                                         const std::string& command_line);
+                                         const std::string& command_line, uint64_t sut_memory_mb = 0);
 
 }  // namespace edubench::harness

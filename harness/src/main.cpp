@@ -163,6 +163,8 @@ int cmd_grade(int argc, char** argv, const std::string& cmdline) {
       ("set", po::value(&o.sets)->composing(), "scenario setting key=value for every submission (repeatable; recorded)")
       ("team", po::value(&o.team), "grade only this team folder")
       ("regrade", po::bool_switch(&o.regrade), "grade again what the grade book already holds")
+      ("sut-memory-mb", po::value(&o.sut_memory_mb)->default_value(0),
+       "address-space limit of each team's SUT worker in MiB (0: 8192)")
       ("quiet,q", po::bool_switch(&o.quiet), "no line per row and no summary on stdout")
       ("slurm", po::bool_switch(&o.slurm),
        "write OUT/slurm/grade.sbatch, an array job with one task per team, instead of grading here")

@@ -92,7 +92,8 @@ class WorkerSession final : public ProcessSession {
       std::string why = dead_ ? death_ : hello_error_;
       lk.unlock();
       shutdown();
-      throw PluginFailure(opts_.plugin_path + ": " + why);
+      // load_plugin's messages already start with the path.
+      throw PluginFailure(why.rfind(opts_.plugin_path, 0) == 0 ? why : opts_.plugin_path + ": " + why);
     }
     desc_.path = opts_.plugin_path;
     try {

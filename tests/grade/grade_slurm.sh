@@ -69,5 +69,6 @@ if ! command -v sbatch >/dev/null; then
     2>"$work/err.submit"
   [[ $? == 2 ]] || fail "--submit without sbatch should exit 2"
   grep -q "^edubench: error: --submit: sbatch is not on the PATH" "$work/err.submit" || fail "--submit message"
+  grep -q "^#SBATCH --time=00:10:00$" "$script" || fail "a --submit that cannot happen rewrote the job"
 fi
 echo "ok: slurm script run by bash, parts collected"

@@ -156,6 +156,9 @@ TEST_CASE("grade book: resume keys, stale rows, batches") {
     CHECK(again.batches().at(0).graded == 1);
     CHECK(again.batches().at(0).finished_at.empty());
   }
+  book.set_team_names("a", "A-Team", "Ada, Bob");
+  CHECK(book.rows().at(1).team_name == "A-Team");
+  CHECK(book.rows().at(1).members == "Ada, Bob");
   book.end_batch(id, "2024-01-01T00:01:00Z");
   CHECK(book.batches().at(0).finished_at == "2024-01-01T00:01:00Z");
 
@@ -196,7 +199,7 @@ TEST_CASE("a newer grade book than this edubench is refused, a non-database name
   TempDir d;
   const fs::path file = d.path / "gradebook.sqlite";
   write(file, "not a database at all, but long enough to have a header of sorts..........................");
-  CHECK_THROWS_WITH_AS(GradeBook(file.string()).rows(), doctest::Contains(file.string()), HarnessError);
+  CHECK_THROWS_WITH_AS(GradeBook(file.string()).rows(), doctest::Contains(file.string().c_str()), HarnessError);
 }
 
 TEST_CASE("report: passing rows first, each scenario ranked by its metric; cells escaped") {
