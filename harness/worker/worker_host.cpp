@@ -1,6 +1,9 @@
 #include "worker_host.hpp"
 
+#include <cxxabi.h>
 #include <unistd.h>
+
+#include <cstdlib>
 
 #include <chrono>
 #include <cstring>
@@ -173,7 +176,11 @@ std::string describe_exception(const char* call) {
   } catch (const std::bad_alloc&) {
     return std::string(call) + " threw std::bad_alloc: the plugin ran out of memory (the worker's address-space limit)";
   } catch (const std::exception& e) {
-    return std::string(call) + " threw a C++ exception across the C ABI (" + typeid(e).name() + ": " + e.what() + ")";
+    int st = 0;
+    char* name = abi::__cxa_demangle(typeid(e).name(), nullptr, nullptr, &st);
+    std::string type = st == 0 && name ? name : typeid(e).name();
+    std::free(name);
+    return std::string(call) + " threw a C++ exception across the C ABI (" + type + ": " + e.what() + ")";
   } catch (...) {
     return std::string(call) + " threw a C++ exception across the C ABI";
   }

@@ -2,10 +2,15 @@
 # One compliance case end to end: `edubench run --mode submission`, an optional edit of the
 # submission directory, then `edubench check`, whose verdict must be the expected one.
 #   check_case.sh EDUBENCH REGISTRY WORKDIR EDIT EXPECT -- run arguments...
+#   check_case.sh EDUBENCH REGISTRY WORKDIR EDIT EXPECT -- --reuse SUBMISSION_DIR
+# --reuse copies a submission another case made instead of running one (a model workload's
+#         submission takes tens of seconds; an edit of it need not run it again).
 # EDIT    none | latency (a completion time in performance/events.jsonl) | delete_event (a
 #         completion line of performance/events.jsonl) | swap_plugin (another sha256 in
 #         accuracy/manifest.json) | truncate (performance/events.jsonl cut mid-line) |
-#         bad_submission (submission.json not JSON)
+#         bad_submission (submission.json not JSON) | verdict (code workloads: a failing
+#         hidden-test verdict in accuracy/accuracy.jsonl recorded as passed, and the manifest and
+#         submission.json resealed, so that only running the code again can tell)
 # EXPECT  PASS: exit 0, no FAIL line, verdict.json passed. Otherwise a regex: exit 6, one
 #         "edubench: error:" line, a "FAIL <regex>" line and verdict.json not passed.
 set -uo pipefail
@@ -21,10 +26,16 @@ fail() {
   echo "--- check stderr:"; cat "$work/err" 2>/dev/null
   exit 1
 }
-"$edubench" run --mode submission --registry "$registry" --output "$sub" --quiet "$@" 2>"$work/run_err"
-rc=$?
-# A cheat may make its own runs INVALID (1) or inaccurate (4); anything else means no evidence.
-[[ $rc == 0 || $rc == 1 || $rc == 4 ]] || { cat "$work/run_err"; fail "run --mode submission exited $rc"; }
+if [[ ${1:-} == --reuse ]]; then
+  [[ -f ${2:-}/submission.json ]] || fail "--reuse ${2:-}: no submission there (run its case first)"
+  cp -r "$2" "$sub"
+  rm -f "$sub/verdict.json"
+else
+  "$edubench" run --mode submission --registry "$registry" --output "$sub" --quiet "$@" 2>"$work/run_err"
+  rc=$?
+  # A cheat may make its own runs INVALID (1) or inaccurate (4); anything else means no evidence.
+  [[ $rc == 0 || $rc == 1 || $rc == 4 ]] || { cat "$work/run_err"; fail "run --mode submission exited $rc"; }
+fi
 [[ -f $sub/submission.json ]] || fail "no submission.json"
 events=$sub/performance/events.jsonl
 case $edit in
@@ -53,6 +64,27 @@ PY
       "$sub/accuracy/manifest.json" || fail "edit failed" ;;
   truncate) size=$(stat -c %s "$events"); truncate -s $((size / 2)) "$events" ;;
   bad_submission) echo '{"workload": "echo", ' >"$sub/submission.json" ;;
+  verdict) python3 - "$sub" <<'PY' || fail "edit failed"
+import hashlib, json, sys
+sub = sys.argv[1]
+sha = lambda p: hashlib.sha256(open(p, "rb").read()).hexdigest()
+acc = sub + "/accuracy/accuracy.jsonl"
+lines = open(acc).read().splitlines()
+i = next(k for k, l in enumerate(lines) if json.loads(l).get("hidden_tests", "passed") != "passed")
+j = json.loads(lines[i])
+j["hidden_tests"] = j["first_attempt_hidden_tests"] = "passed"
+lines[i] = json.dumps(j, separators=(",", ":"))
+open(acc, "w").write("\n".join(lines) + "\n")
+print("edited query", j["q"], "(sample", j["sample"], ") to passed")
+manifest = sub + "/accuracy/manifest.json"
+m = json.load(open(manifest))
+m["files"]["accuracy.jsonl"] = sha(acc)
+json.dump(m, open(manifest, "w"), indent=2)
+s = json.load(open(sub + "/submission.json"))
+s["runs"]["accuracy"]["manifest_sha256"] = sha(manifest)
+json.dump(s, open(sub + "/submission.json", "w"), indent=2)
+PY
+    ;;
   *) fail "unknown edit $edit" ;;
 esac
 "$edubench" check "$sub" --registry "$registry" >"$work/out" 2>"$work/err"

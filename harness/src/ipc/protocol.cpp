@@ -2,6 +2,15 @@
 
 namespace edubench::ipc {
 
+Encoder& Encoder::raw(const void* p, size_t n) {
+  if (n) {
+    const size_t at = b_.size();
+    b_.resize(at + n);
+    std::memcpy(b_.data() + at, p, n);
+  }
+  return *this;
+}
+
 const char* msg_name(uint32_t type) {
   switch (static_cast<Msg>(type)) {
     case Msg::create: return "create";

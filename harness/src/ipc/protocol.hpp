@@ -53,10 +53,7 @@ class Encoder {
   const std::vector<uint8_t>& data() const { return b_; }
 
  private:
-  Encoder& raw(const void* p, size_t n) {
-    if (n) b_.insert(b_.end(), static_cast<const uint8_t*>(p), static_cast<const uint8_t*>(p) + n);
-    return *this;
-  }
+  Encoder& raw(const void* p, size_t n);  // out of line: inlined, GCC 12 warns falsely on it
   std::vector<uint8_t> b_;
 };
 

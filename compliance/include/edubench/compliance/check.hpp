@@ -58,10 +58,11 @@ std::unordered_map<uint64_t, double> work_units(const results::RunLog& run, regi
 // "model turn (tool calls + 1)", ...: the unit's name for figures.
 const char* work_unit_name(registry::Kind kind);
 // TEST04: the same-sample audit run is not faster than expected beyond `tolerance` (a fraction)
-// and `slack_ms` (per query), both the registry's. Expected: the performance run's time per unit
-// of work times the units of the audit's sample, every sample's units counted in the accuracy
-// run (each sample once, so no cache can lower them). Time: per query from samples/s for
-// Offline; otherwise service time (issue to completion) at the scenario's percentile, capped at p90.
+// and `slack_ms` (per query), both the registry's. Expected: time per unit of work times the
+// units of the audit's sample, every sample's units counted in the accuracy run (each sample
+// once, so no cache can lower them); time per unit from the performance run and from the
+// accuracy run, the faster of the two. Time: per query from samples/s for Offline; otherwise
+// service time (issue to completion) at the scenario's percentile, capped at p90.
 RuleResult check_test04(const results::RunLog& perf, const results::RunLog& audit, const results::RunLog& acc,
                         registry::Kind kind, double tolerance, double slack_ms, const std::string& file);
 // TEST06: streamed tokens in order equal the response's tokens, counts in events.jsonl agree
