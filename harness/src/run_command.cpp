@@ -368,7 +368,8 @@ int run_once(const RunOptions& o) {
   LoadGenerator* lg_ptr = nullptr;
   RunState* raw = st.get();
   QueryTable* raw_table = table.get();
-  lc.emergency_finalize = [raw, raw_table, &lg_ptr] {
+  // In process only: a worker that does not return is killed by cancel() instead.
+  if (!isolated) lc.emergency_finalize = [raw, raw_table, &lg_ptr] {
     int code = finalize(*raw, raw_table, lg_ptr->outcome());
     std::fprintf(stderr, "edubench: warning: the plugin did not return from a call after the abort; exiting without destroy()\n");
     std::fflush(nullptr);
@@ -380,6 +381,17 @@ int run_once(const RunOptions& o) {
   RunOutcome out = lg.run();
   st->log.crash_report = session->failure_report();
   int code = finalize(*st, table.get(), out);
+  if (isolated) {
+    // Nothing of the plugin lives in this process: the session (bounded itself) is torn down,
+    // its scratch directory removed, and the run's memory freed (a grading batch makes
+    // thousands of runs in one process).
+    try {
+      session->destroy();
+    } catch (const HarnessError& e) {
+      std::fprintf(stderr, "edubench: warning: %s\n", e.what());
+    }
+    return code;  // destroyed in reverse order: the load generator, the session, the bridge
+  }
   destroy_bounded(*session, code);
   // A plugin thread may still call the host after destroy(): what it could reach stays alive
   // for the life of the process (a submission runs several times in one process).
