@@ -35,6 +35,7 @@ using ipc::Msg;
 namespace {
 
 constexpr int64_t kReaderSpinNs = 50'000;
+constexpr size_t kIssueChunk = 32768;  // 16 bytes each: a 512 KiB frame
 constexpr auto kStartTimeout = std::chrono::seconds(120);  // loading LibTorch takes ~1 s
 constexpr auto kCreateTimeout = std::chrono::seconds(300);
 constexpr auto kDestroyTimeout = std::chrono::seconds(10);
@@ -126,18 +127,30 @@ class WorkerSession final : public ProcessSession {
   }
 
   edu_status issue(const edu_query* q, size_t n) override {
-    Encoder e;
-    e.u64(n);
-    {
-      std::lock_guard<std::mutex> g(mu_);
-      for (size_t i = 0; i < n; ++i) {
-        const uint64_t slot = static_cast<uint64_t>(q[i].sample - opts_.samples->data());
-        e.u64(q[i].id).u64(slot);
-        in_flight_[q[i].id] = q[i].sample->index;
+    // One plugin issue() of all n queries, sent as frames of at most kIssueChunk (an Offline
+    // run issues everything at once, more than one frame may hold); the last frame is `issue`.
+    size_t first = 0;
+    Encoder last_frame;
+    for (;;) {
+      const size_t count = std::min(n - first, kIssueChunk);
+      const bool last = first + count == n;
+      Encoder e;
+      e.u64(count);
+      {
+        std::lock_guard<std::mutex> g(mu_);
+        for (size_t i = first; i < first + count; ++i) {
+          const uint64_t slot = static_cast<uint64_t>(q[i].sample - opts_.samples->data());
+          e.u64(q[i].id).u64(slot);
+          in_flight_[q[i].id] = q[i].sample->index;
+        }
       }
+      if (last) last_frame = std::move(e);
+      else send(Msg::issue_part, e);
+      first += count;
+      if (last) break;
     }
     // No timeout of its own: the load generator's watchdog cancels a hung worker.
-    Reply r = call(Msg::issue, e, std::chrono::hours(24 * 365));
+    Reply r = call(Msg::issue, last_frame, std::chrono::hours(24 * 365));
     if (r.threw) throw PluginFailure(opts_.plugin_path + ": " + r.message);
     return r.status;
   }

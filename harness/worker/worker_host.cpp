@@ -212,19 +212,20 @@ int WorkerHost::serve(const harness::Plugin& p) {
         }
         err[sizeof err - 1] = '\0';
         reply(op, s, err, false);
-      } else if (op == Msg::issue) {
+      } else if (op == Msg::issue_part || op == Msg::issue) {
         uint64_t n = d.u64();
-        std::vector<edu_query> q;
-        q.reserve(n);
         {
           std::lock_guard<std::mutex> g(mu_);
           for (uint64_t i = 0; i < n; ++i) {
             uint64_t id = d.u64(), slot = d.u64();
             if (slot >= samples_.size()) throw ipc::ProtocolError("issue: sample slot out of range");
-            q.push_back({sizeof(edu_query), id, &samples_[slot]});
+            pending_issue_.push_back({sizeof(edu_query), id, &samples_[slot]});
             in_flight_.insert(id);
           }
         }
+        if (op == Msg::issue_part) continue;  // the rest of this issue follows
+        std::vector<edu_query> q;
+        q.swap(pending_issue_);
         edu_status s;
         try {
           s = p.api->issue(sut, q.data(), q.size());

@@ -55,6 +55,7 @@ class WorkerHost {
   std::mutex send_mu_;
   edu_host host_{};
   std::vector<edu_sample> samples_;
+  std::vector<edu_query> pending_issue_;  // issue_part frames until their issue
   std::mutex consumer_mu_;
 
   std::mutex mu_;

@@ -19,6 +19,7 @@ const char* msg_name(uint32_t type) {
     case Msg::destroy: return "destroy";
     case Msg::tool_reply: return "tool_reply";
     case Msg::code_reply: return "code_reply";
+    case Msg::issue_part: return "issue_part";
     case Msg::hello: return "hello";
     case Msg::reply: return "reply";
     case Msg::stream: return "stream";

@@ -21,6 +21,7 @@ enum class Msg : uint32_t {
   destroy,
   tool_reply,   // call id, status, observation length, observation
   code_reply,   // call id, status, passed, timed_out, feedback
+  issue_part,   // n x (query id, sample slot): more of the next issue
   // worker -> harness
   hello = 101,  // ok; then name, version, abi major, abi minor, workloads, containment lines | error
   reply,        // op (Msg), status, message (create's error text)
