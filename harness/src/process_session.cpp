@@ -383,9 +383,13 @@ class WorkerSession final : public ProcessSession {
         uint64_t call = d.u64(), id = d.u64();
         std::string code = d.str();
         d.end();
-        // Seconds in the sandbox must not stall completions: one thread per call.
-        std::lock_guard<std::mutex> g(mu_);
-        code_threads_.emplace_back([this, call, id, code = std::move(code)] {
+        // Seconds in the sandbox must not stall completions: one detached thread per call,
+        // counted, so shutdown waits for the last before the session goes away.
+        {
+          std::lock_guard<std::mutex> g(mu_);
+          ++code_running_;
+        }
+        std::thread([this, call, id, code = std::move(code)] {
           edu_exec_result r{};
           r.struct_size = sizeof r;
           edu_status s = host_->run_code(host_->ctx, id, code.data(), code.size(), &r);
@@ -393,7 +397,10 @@ class WorkerSession final : public ProcessSession {
           e.u64(call).i32(s).u32(static_cast<uint32_t>(r.passed)).u32(static_cast<uint32_t>(r.timed_out));
           e.str(s == EDU_OK && r.feedback ? std::string(r.feedback, r.feedback_len) : std::string());
           send(Msg::code_reply, e);
-        });
+          std::lock_guard<std::mutex> g(mu_);
+          --code_running_;
+          cv_.notify_all();
+        }).detach();
         return;
       }
       case Msg::hello: {
@@ -519,12 +526,10 @@ class WorkerSession final : public ProcessSession {
       stop_reader_ = true;
       reader_.join();
     }
-    std::vector<std::thread> threads;
     {
-      std::lock_guard<std::mutex> g(mu_);
-      threads.swap(code_threads_);
+      std::unique_lock<std::mutex> lk(mu_);
+      cv_.wait(lk, [&] { return code_running_ == 0; });  // each is bounded by the sandbox's limit
     }
-    for (auto& t : threads) t.join();
     close_worker(worker_);
   }
 
@@ -549,7 +554,7 @@ class WorkerSession final : public ProcessSession {
   PluginDescription desc_;
   FaultHandler fault_;
   std::map<uint64_t, uint64_t> in_flight_;  // query id -> sample index
-  std::vector<std::thread> code_threads_;
+  int code_running_ = 0;  // sandbox calls in flight
 };
 
 }  // namespace

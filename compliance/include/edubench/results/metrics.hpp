@@ -54,6 +54,37 @@ struct BoundCheck {
   bool ok = false;              // percentile within the bound and early stopping met
 };
 
+// Agent queries, as timed by the harness (never from SUT reports): a query's wall time from
+// issue to completion is spent either inside a harness-timed call (call_tool, run_code) or in
+// the SUT between them (its model, its queue, its own overhead). The SUT segments are the
+// gaps: issue -> first call start, each call end -> next call start, last call end ->
+// completion. Calls are clipped to [issue, completion]; calls of one query that overlap
+// (a SUT calling from several threads) merge into one busy interval, so a segment is never
+// negative and a zero-call query has one segment, its whole issue -> completion time.
+// Touching calls (end == next start) still leave a 0 ms segment between them.
+struct SutSegment {
+  uint64_t query = 0;
+  uint32_t step = 0;  // 0-based index within its query
+  int64_t start_ns = 0, end_ns = 0;
+};
+
+// True when the run logged a tool call or code run: the runs the agent figures are for.
+bool has_agent_calls(const RunLog& log);
+// Every completed query's SUT segments, in query order then time order. Queries that never
+// completed have none (no end to measure to).
+std::vector<SutSegment> sut_segments(const RunLog& log);
+
+// Where the completed queries' time went, summed over them. query_ms = sut_ms + tool_ms +
+// code_run_ms - overlap_ms exactly; overlap_ms (calls of one query running at the same
+// time) is 0 for a SUT that calls one at a time. Time runs from issue, not from the Server
+// arrival: the wait before issue is the harness's, not the SUT's.
+struct TimeSplit {
+  uint64_t queries = 0;   // completed queries counted
+  uint64_t sut_steps = 0;  // SUT segments counted
+  double query_ms = 0, sut_ms = 0, tool_ms = 0, code_run_ms = 0, overlap_ms = 0;
+  double sut_share = 0, tool_share = 0, code_run_share = 0;  // of query_ms
+};
+
 struct Metrics {
   uint64_t queries_issued = 0, queries_completed = 0;
   double duration_s = 0;       // first issue (or scheduled) to last completion
@@ -74,6 +105,9 @@ struct Metrics {
   // Agent telemetry.
   Percentiles tool_ms;
   Percentiles code_run_ms;
+  // Harness-measured, only when has_agent_calls: SUT segment durations and the time split.
+  Percentiles sut_step_ms;
+  std::optional<TimeSplit> time_split;
   bool valid = true;
   std::vector<std::string> invalid_reasons;  // one line each, naming the figure and bound
 };
