@@ -5,6 +5,8 @@
 
 #include <cmath>
 #include <functional>
+#include <optional>
+#include <string>
 
 namespace edubench::compliance {
 namespace {
@@ -39,6 +41,8 @@ const std::vector<Rule>& rules(registry::Scenario sc) {
       {"accuracy_log_seed", [](const S& s) { return double(s.accuracy_log_seed); }, Need::equal},
       {"accuracy_log_probability", [](const S& s) { return s.accuracy_log_probability; }, Need::at_least},
       {"performance_sample_count", [](const S& s) { return double(s.performance_sample_count); }, Need::equal},
+      // The audit's is drawn at submission time (check_run_settings); every other run's is the registry's.
+      {"performance_sample_offset", [](const S& s) { return double(s.performance_sample_offset); }, Need::equal},
       // The checker's own TEST04 figures: it applies the registry's, whatever a run recorded.
       {"test04_tolerance", [](const S& s) { return s.test04_tolerance; }, Need::free},
       {"test04_slack_ms", [](const S& s) { return s.test04_slack_ms; }, Need::free},
@@ -72,21 +76,39 @@ std::string violation(Need need, double run, double reg) {
   return "";
 }
 
+// The audit differs from the registry in two settings only: it issues one sample, and that
+// sample's offset is the one the submission drew at random and recorded in submission.json (so
+// neither a fixed sample nor one the team chose). For those two: "" or why not; for any other
+// rule: nullopt (the registry's rule applies).
+std::optional<std::string> audit_violation(const std::string& rule, const Settings& run,
+                                           const std::optional<uint64_t>& recorded_offset) {
+  if (rule == "performance_sample_count")
+    return run.performance_sample_count == 1
+               ? ""
+               : std::to_string(run.performance_sample_count) + " != 1 (the audit issues one sample)";
+  if (rule != "performance_sample_offset") return std::nullopt;
+  const std::string got = std::to_string(run.performance_sample_offset);
+  if (!recorded_offset)
+    return got + ", but submission.json records no audit.performance_sample_offset (the audit's sample must be drawn "
+                 "at submission time)";
+  return run.performance_sample_offset == *recorded_offset
+             ? ""
+             : got + " != submission.json audit.performance_sample_offset " + std::to_string(*recorded_offset);
+}
+
 }  // namespace
 
 RuleResult check_run_settings(const results::RunLog& run, const registry::Settings& registered, bool audit,
-                              const std::string& file) {
+                              const std::string& file, const std::optional<uint64_t>& audit_offset) {
   RuleResult r{"run_rules", false, file, ""};
   std::vector<std::string> bad;
   size_t checked = 0;
   for (const Rule& rule : rules(run.scenario)) {
     ++checked;
     const double got = rule.get(run.settings);
-    std::string why;
-    if (audit && std::string(rule.name) == "performance_sample_count")
-      why = got == 1 ? "" : registry::format_number(got) + " != 1 (the audit issues one sample)";
-    else
-      why = violation(rule.need, got, rule.get(registered));
+    std::optional<std::string> audit_why;
+    if (audit) audit_why = audit_violation(rule.name, run.settings, audit_offset);
+    const std::string why = audit_why ? *audit_why : violation(rule.need, got, rule.get(registered));
     if (!why.empty()) bad.push_back(std::string(rule.name) + " " + why);
   }
   const auto reg_fields = registry::settings_fields(registered);
@@ -102,7 +124,9 @@ RuleResult check_run_settings(const results::RunLog& run, const registry::Settin
   if (bad.empty()) {
     r.pass = true;
     r.figures = std::to_string(checked) + " settings equal the registry's or stricter" +
-                (audit ? " (performance_sample_count=1 for the audit)" : "");
+                (audit ? " (the audit: performance_sample_count=1, performance_sample_offset=" +
+                             std::to_string(run.settings.performance_sample_offset) + " as submission.json records)"
+                       : "");
     return r;
   }
   r.figures = bad.front();

@@ -128,6 +128,16 @@ void hash_rules(std::vector<RuleResult>& out, const std::vector<Run>& runs, cons
   });
 }
 
+// The audit's performance_sample_offset as submission.json records it (audit.performance_sample_offset),
+// nullopt when it records none or not as an unsigned integer.
+std::optional<uint64_t> recorded_audit_offset(const json& sub) {
+  const auto audit = sub.find("audit");
+  if (audit == sub.end() || !audit->is_object()) return std::nullopt;
+  const auto offset = audit->find("performance_sample_offset");
+  if (offset == audit->end() || !offset->is_number_unsigned()) return std::nullopt;
+  return offset->get<uint64_t>();
+}
+
 }  // namespace
 
 std::vector<RuleResult> check_submission(const std::string& dir, const registry::Registry& reg,
@@ -224,7 +234,7 @@ std::vector<RuleResult> check_submission(const std::string& dir, const registry:
       continue;
     }
     add(out, "run_rules." + run.name, events, [&] {
-      RuleResult r = check_run_settings(*run.log, registered, run.audit, events);
+      RuleResult r = check_run_settings(*run.log, registered, run.audit, events, recorded_audit_offset(*sub));
       return r.rule += "." + run.name, r;
     });
     add(out, "validity." + run.name, events, [&] {
@@ -278,8 +288,9 @@ std::vector<RuleResult> check_submission(const std::string& dir, const registry:
   // The tolerances are the registry's (the scenario's settings), never what a run recorded.
   if (perf.log && audit.log && acc.log)
     add(out, "TEST04", audit_file, [&] {
+      // With the data set loaded, the audit's sample must also be the one its offset selects.
       return check_test04(*perf.log, *audit.log, *acc.log, w->kind, registered.test04_tolerance,
-                          registered.test04_slack_ms, audit_file);
+                          registered.test04_slack_ms, audit_file, have_samples ? samples.size() : 0);
     });
   else
     out.push_back(unprovable("TEST04", audit_file, "a run's log could not be read"));

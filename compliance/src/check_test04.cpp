@@ -1,10 +1,10 @@
-// TEST04: no caching across queries. The audit run issues one sample repeatedly; a SUT that
-// caches answers then does almost no work after the first query. Queries differ in cost, so
-// the audit is not compared with another run's time per query but with what its one sample
-// should take: a run's time per unit of work (work_units.cpp) times the units that sample
-// needs. Every sample's units come from the accuracy run, which issues each sample once: no
-// cache can lower them there, and the audit's own (possibly cached) trace is never what it is
-// measured against.
+// TEST04: no caching across queries. The audit run issues one sample repeatedly, drawn at random
+// by the submission (performance_sample_offset); a SUT that caches answers then does almost no
+// work after the first query. Queries differ in cost, so the audit is not compared with another
+// run's time per query but with what its one sample should take: a run's time per unit of work
+// (work_units.cpp) times the units that sample needs. Every sample's units come from the
+// accuracy run, which issues each sample once: no cache can lower them there, and the audit's
+// own (possibly cached) trace is never what it is measured against.
 #include "check_format.hpp"
 
 #include <edubench/compliance/check.hpp>
@@ -59,7 +59,8 @@ PerUnit per_unit(const results::RunLog& run, const std::unordered_map<uint64_t, 
 }  // namespace
 
 RuleResult check_test04(const results::RunLog& perf, const results::RunLog& audit, const results::RunLog& acc,
-                        registry::Kind kind, double tolerance, double slack_ms, const std::string& file) {
+                        registry::Kind kind, double tolerance, double slack_ms, const std::string& file,
+                        uint64_t dataset_size) {
   RuleResult r{"TEST04", false, file, ""};
   if (perf.scenario != audit.scenario || acc.scenario != audit.scenario) {
     r.figures = std::string("the audit ran ") + registry::to_string(audit.scenario) + ", the performance run " +
@@ -72,7 +73,16 @@ RuleResult check_test04(const results::RunLog& perf, const results::RunLog& audi
     r.figures = "the audit run issued " + std::to_string(seen.size()) + " distinct samples, expected 1";
     return r;
   }
+  // The sample the audit's issue events carry, not an assumed one: since the submission draws
+  // the audit's offset at random, any sample of the data set can be the audit's.
   const uint64_t audit_sample = seen.begin()->first;
+  if (dataset_size > 0 && audit_sample != audit.settings.performance_sample_offset % dataset_size) {
+    r.figures = "the audit run issued sample " + std::to_string(audit_sample) + ", but its performance_sample_offset " +
+                std::to_string(audit.settings.performance_sample_offset) + " selects sample " +
+                std::to_string(audit.settings.performance_sample_offset % dataset_size) + " of " +
+                std::to_string(dataset_size);
+    return r;
+  }
   const auto units = units_per_sample(acc, kind);
   auto audit_units = units.find(audit_sample);
   if (audit_units == units.end()) {

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <unordered_map>
 
 namespace edubench::results {
 
@@ -15,7 +16,77 @@ std::string fmt(double v, int prec = 3) {
   return b;
 }
 
+struct Call {  // a harness-timed call of one query
+  int64_t start, end;
+  bool code;  // run_code, else call_tool
+};
+
+std::unordered_map<uint64_t, std::vector<Call>> calls_by_query(const RunLog& log) {
+  std::unordered_map<uint64_t, std::vector<Call>> by;
+  for (const ToolCall& t : log.tool_calls) by[t.query].push_back({t.start_ns, t.end_ns, false});
+  for (const CodeRun& c : log.code_runs) by[c.query].push_back({c.start_ns, c.end_ns, true});
+  return by;
+}
+
+// One completed query: the gaps between its calls (merged where they overlap) go to `out`,
+// its time to `split`. Clipping to [issue, completion] keeps a call that outlived its query
+// (completed from another thread) from counting time the query did not have.
+void split_query(const QueryLog& q, std::vector<Call> calls, std::vector<SutSegment>& out, TimeSplit& split) {
+  const int64_t from = q.issued_ns, to = std::max(q.completed_ns, q.issued_ns);
+  for (Call& c : calls) {
+    c.start = std::min(std::max(c.start, from), to);
+    c.end = std::min(std::max(c.end, c.start), to);
+  }
+  std::sort(calls.begin(), calls.end(), [](const Call& a, const Call& b) { return a.start < b.start; });
+  int64_t cursor = from, busy = 0, tool = 0, code = 0;
+  uint32_t step = 0;
+  for (const Call& c : calls) {
+    (c.code ? code : tool) += c.end - c.start;
+    if (c.start >= cursor) {  // after the busy interval so far: a SUT segment in between
+      out.push_back({q.id, step++, cursor, c.start});
+      busy += c.end - c.start;
+      cursor = c.end;
+    } else if (c.end > cursor) {  // overlaps it: extends it, no segment
+      busy += c.end - cursor;
+      cursor = c.end;
+    }
+  }
+  out.push_back({q.id, step, cursor, to});
+  ++split.queries;
+  split.sut_steps += step + 1;
+  split.query_ms += (to - from) / 1e6;
+  split.sut_ms += (to - from - busy) / 1e6;
+  split.tool_ms += tool / 1e6;
+  split.code_run_ms += code / 1e6;
+  split.overlap_ms += (tool + code - busy) / 1e6;
+}
+
+// The segments of every completed query and the split over them.
+TimeSplit split_run(const RunLog& log, std::vector<SutSegment>& segments) {
+  TimeSplit split;
+  auto calls = calls_by_query(log);
+  for (const QueryLog& q : log.queries) {
+    if (q.completed_ns < 0) continue;
+    auto it = calls.find(q.id);
+    split_query(q, it == calls.end() ? std::vector<Call>{} : std::move(it->second), segments, split);
+  }
+  if (split.query_ms > 0) {
+    split.sut_share = split.sut_ms / split.query_ms;
+    split.tool_share = split.tool_ms / split.query_ms;
+    split.code_run_share = split.code_run_ms / split.query_ms;
+  }
+  return split;
+}
+
 }  // namespace
+
+bool has_agent_calls(const RunLog& log) { return !log.tool_calls.empty() || !log.code_runs.empty(); }
+
+std::vector<SutSegment> sut_segments(const RunLog& log) {
+  std::vector<SutSegment> segments;
+  split_run(log, segments);
+  return segments;
+}
 
 // LoadGen's percentile rule: the element at index floor(n * q) of the sorted values.
 double quantile(std::vector<double> v, double q) {
@@ -112,6 +183,14 @@ Metrics compute_metrics(const RunLog& log) {
   for (const CodeRun& c : log.code_runs) code_ms.push_back((c.end_ns - c.start_ns) / 1e6);
   m.tool_ms = percentiles(tool_ms);
   m.code_run_ms = percentiles(code_ms);
+  if (has_agent_calls(log)) {
+    std::vector<SutSegment> segments;
+    m.time_split = split_run(log, segments);
+    std::vector<double> step_ms;
+    step_ms.reserve(segments.size());
+    for (const SutSegment& g : segments) step_ms.push_back((g.end_ns - g.start_ns) / 1e6);
+    m.sut_step_ms = percentiles(std::move(step_ms));
+  }
 
   // Validity: every reason is one line naming the figure and the bound.
   auto invalid = [&](const std::string& why) {

@@ -101,6 +101,15 @@ ojson result_json(const RunLog& log, const Metrics& m, const AccuracyResult* acc
   }
   if (m.tool_ms.count) mt["tool_ms"] = pct_json(m.tool_ms);
   if (m.code_run_ms.count) mt["code_run_ms"] = pct_json(m.code_run_ms);
+  if (m.time_split) {  // agent runs: harness-timed, unlike the SUT's own step_model_ms reports
+    const TimeSplit& t = *m.time_split;
+    mt["sut_step_ms"] = pct_json(m.sut_step_ms);
+    mt["time_split"] = {{"queries", t.queries},         {"sut_steps", t.sut_steps},
+                        {"query_ms", t.query_ms},       {"sut_ms", t.sut_ms},
+                        {"tool_ms", t.tool_ms},         {"code_run_ms", t.code_run_ms},
+                        {"overlap_ms", t.overlap_ms},   {"sut_share", t.sut_share},
+                        {"tool_share", t.tool_share},   {"code_run_share", t.code_run_share}};
+  }
   ojson rep = ojson::object();
   for (const auto& [k, a] : m.reported)
     rep[k] = {{"count", a.count}, {"sum", a.sum}, {"mean", a.mean}, {"min", a.min}, {"max", a.max}};
@@ -129,6 +138,18 @@ std::string pct_line(const char* name, const Percentiles& p) {
   std::snprintf(b, sizeof b, "  %-12s p50 %10.6g  p90 %10.6g  p99 %10.6g  p99.9 %10.6g  mean %10.6g  (n=%llu)\n",
                 name, p.p50, p.p90, p.p99, p.p999, p.mean, static_cast<unsigned long long>(p.count));
   return b;
+}
+
+// Agent runs: where the queries' time went, by the harness's clock.
+std::string time_split_line(const TimeSplit& t) {
+  auto part = [](const char* name, double ms, double share) {
+    return std::string(name) + " " + fmt("%.1f", share * 100) + "% (" + fmt("%.1f", ms) + " ms)";
+  };
+  std::string s = "Time split (harness-timed, " + std::to_string(t.queries) + " queries, " +
+                  fmt("%.1f", t.query_ms) + " ms issue to completion): " + part("SUT", t.sut_ms, t.sut_share) + ", " +
+                  part("tools", t.tool_ms, t.tool_share) + ", " + part("code runs", t.code_run_ms, t.code_run_share);
+  if (t.overlap_ms > 0) s += ", overlapping calls " + fmt("%.1f", t.overlap_ms) + " ms";
+  return s + "\n";
 }
 
 std::string summary_text(const RunLog& log, const Metrics& m, const AccuracyResult* acc, const RunContext& c) {
@@ -162,6 +183,7 @@ std::string summary_text(const RunLog& log, const Metrics& m, const AccuracyResu
   s += pct_line("inter-token", m.itl_ms);
   s += pct_line("tool calls", m.tool_ms);
   s += pct_line("code runs", m.code_run_ms);
+  s += pct_line("SUT steps", m.sut_step_ms);
   for (const BoundCheck& b : m.bounds)
     s += "  " + b.figure + " p" + fmt("%.1f", log.settings.latency_percentile * 100) + " " +
          fmt("%.6g", b.at_percentile_ms) + " ms vs " + b.bound_name + " " + fmt("%.6g", b.bound_ms) + "; " +
@@ -170,6 +192,7 @@ std::string summary_text(const RunLog& log, const Metrics& m, const AccuracyResu
   if (m.latency_early_stopping_ms)
     s += "  early-stopping p" + fmt("%.1f", log.settings.latency_percentile * 100) + " estimate: " +
          fmt("%.6g", *m.latency_early_stopping_ms) + " ms\n";
+  if (m.time_split) s += time_split_line(*m.time_split);
   if (!m.reported.empty()) {
     s += "Reported by the SUT (not used for validity):\n";
     for (const auto& [k, a] : m.reported)
@@ -206,7 +229,9 @@ std::string summary_text(const RunLog& log, const Metrics& m, const AccuracyResu
 }
 
 // Chrome trace-event format: one "X" span per query on the first free lane, instant events for
-// streamed tokens, spans for tool calls and code runs. Timestamps in microseconds from start.
+// streamed tokens, spans for tool calls and code runs and, in agent runs, for the SUT's time
+// between them ("sut step N"), so a query's track reads model / tool / model / ...
+// Timestamps in microseconds from start.
 std::string write_trace(const std::string& path, const RunLog& log) {
   AtomicFile f(path);
   std::string& b = f.buffer();
@@ -304,6 +329,9 @@ std::string write_trace(const std::string& path, const RunLog& log) {
   }
   for (const ToolCall& t : log.tool_calls) span("tool " + t.tool, "tool", t.query, t.start_ns, t.end_ns);
   for (const CodeRun& c : log.code_runs) span("run_code " + c.verdict, "code", c.query, c.start_ns, c.end_ns);
+  if (has_agent_calls(log))
+    for (const SutSegment& g : sut_segments(log))
+      span("sut step " + std::to_string(g.step), "sut", g.query, g.start_ns, g.end_ns);
   for (const RunError& e : log.errors) {
     b += ",\n{\"name\":";
     append_json_string(b, "error " + e.kind);

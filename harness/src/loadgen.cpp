@@ -82,10 +82,15 @@ uint64_t LoadGenerator::planned_queries(const registry::Settings& s) {
   return std::max<uint64_t>(n, 1);
 }
 
+// A seeded pick within the pool of performance_sample_count samples that starts at
+// performance_sample_offset (mod the data set's size, wrapping). With offset 0 the picks are
+// exactly those of a run without the setting.
 uint64_t LoadGenerator::pick_sample() {
+  const uint64_t n = samples_.size();
   uint64_t pool = cfg_.settings.performance_sample_count;
-  if (pool == 0 || pool > samples_.size()) pool = samples_.size();
-  return splitmix64(sample_rng_state_) % pool;
+  if (pool == 0 || pool > n) pool = n;
+  const uint64_t pick = splitmix64(sample_rng_state_) % pool;
+  return (pick + cfg_.settings.performance_sample_offset % n) % n;  // both < n: no overflow
 }
 
 // Adds n queries to the table: every sample once in accuracy mode, seeded picks otherwise.

@@ -12,6 +12,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <random>
+#include <string>
+#include <vector>
 
 namespace edubench::harness {
 namespace {
@@ -51,6 +54,12 @@ ojson registry_entry(const registry::Registry& reg, const registry::Workload& w,
   return e;
 }
 
+// The first sample of the audit's one-sample pool (performance_sample_offset; the load generator
+// takes it modulo the data set's size). Drawn from the OS at submission time, not from a seed, so
+// a plugin cannot know in advance which sample the audit repeats and be honest only for it.
+// 32 bits: far more than any data set's size, and within the setting's range.
+uint64_t draw_audit_offset() { return std::random_device{}(); }
+
 bool stops_submission(int code) {
   // A run that could not happen (input, plugin, harness, interrupt) makes the rest pointless;
   // an invalid or inaccurate run is evidence the checker should see.
@@ -82,6 +91,15 @@ int submission_command(const RunOptions& o) {
     std::error_code ec;  // a verdict from an earlier submission in DIR would describe other runs
     fs::remove(fs::path(dir) / compliance::kVerdictFile, ec);
   }
+  uint64_t audit_offset = 0;
+  try {
+    audit_offset = draw_audit_offset();
+  } catch (const std::exception& e) {  // no entropy source: an audit on a known sample proves less
+    std::fprintf(stderr, "edubench: error: cannot draw the audit's sample (std::random_device): %s\n", e.what());
+    return kExitInternal;
+  }
+  const std::vector<std::string> audit_sets = {"performance_sample_count=1",
+                                               "performance_sample_offset=" + std::to_string(audit_offset)};
   ojson runs = ojson::object();
   int result = kExitValid;
   for (const Step& s : steps) {
@@ -90,7 +108,7 @@ int submission_command(const RunOptions& o) {
     ro.mode = s.mode;
     ro.output = (fs::path(dir) / s.name).string();
     ro.quiet = true;  // three summaries would bury the one line per run below
-    if (s.audit) ro.sets.push_back("performance_sample_count=1");
+    if (s.audit) ro.sets.insert(ro.sets.end(), audit_sets.begin(), audit_sets.end());  // after --set: they win
     const int code = run_once(ro);
     std::string manifest_sha;
     try {
@@ -118,7 +136,8 @@ int submission_command(const RunOptions& o) {
   sub["registry"] = w && sc && w->scenarios.count(*sc) ? registry_entry(reg, *w, *sc) : ojson(nullptr);
   sub["overrides"] = o.sets;
   sub["isolation"] = isolation_of(o);
-  ojson audit = {{"run", compliance::kAuditRun}, {"set", "performance_sample_count=1"}};
+  // The checker's run_rules accepts the audit's offset only when it equals the one recorded here.
+  ojson audit = {{"run", compliance::kAuditRun}, {"set", audit_sets}, {"performance_sample_offset", audit_offset}};
   if (w && sc && w->scenarios.count(*sc)) {  // what the checker will hold the audit to
     audit["test04_tolerance"] = w->scenarios.at(*sc).test04_tolerance;
     audit["test04_slack_ms"] = w->scenarios.at(*sc).test04_slack_ms;

@@ -36,6 +36,8 @@ const Field kFields[] = {
     {"accuracy_log_seed", nullptr, &Settings::accuracy_log_seed, 0, kU64Max, false, false, "a seed"},
     {"accuracy_log_probability", &Settings::accuracy_log_probability, nullptr, 0, 1, false, false, "a fraction"},
     {"performance_sample_count", nullptr, &Settings::performance_sample_count, 0, 1e12, false, false, "samples (0: all)"},
+    {"performance_sample_offset", nullptr, &Settings::performance_sample_offset, 0, 1e12, false, false,
+     "a sample index: where the performance_sample_count pool starts, modulo the data set's size"},
     // Capped so that a registry cannot switch TEST04 off by a huge tolerance or slack.
     {"test04_tolerance", &Settings::test04_tolerance, nullptr, 0, 10, false, false,
      "a fraction: the audit may be up to 1 + this times faster than expected"},

@@ -3,6 +3,9 @@
  * build, chosen by -DCHEAT_<NAME>:
  *   CACHE          answers a prompt it has seen before at once, and "computes" (1 ms) only new
  *                  ones: caught by TEST04 (the same-sample audit run is far faster).
+ *   CACHE_EXCEPT_0 the same, except that sample 0 (the audit's sample while it was fixed) is
+ *                  always computed: caught by TEST04 only since the audit's sample is drawn at
+ *                  random per submission (performance_sample_offset).
  *   WRONG_2PCT     every 50th response has a wrong first token (and byte): caught by accuracy.
  *   SKIP_ACCURACY  recognises accuracy mode (every sample once, in order, in one batch) and
  *                  never answers every 20th query: caught by accuracy_coverage.
@@ -98,6 +101,9 @@ static edu_status c_issue(void* sut, const edu_query* q, size_t n) {
 #endif
 #ifdef CHEAT_CACHE
     if (!seen_before(s, q[i].sample)) work_1ms();
+#endif
+#ifdef CHEAT_CACHE_EXCEPT_0
+    if (q[i].sample->index == 0 || !seen_before(s, q[i].sample)) work_1ms(); /* honest where audited */
 #endif
     st = answer(s, q[i].id, q[i].sample);
     if (st != EDU_OK) return st;

@@ -8,11 +8,14 @@
 # EDIT    none | latency (a completion time in performance/events.jsonl) | delete_event (a
 #         completion line of performance/events.jsonl) | swap_plugin (another sha256 in
 #         accuracy/manifest.json) | truncate (performance/events.jsonl cut mid-line) |
-#         bad_submission (submission.json not JSON) | verdict (code workloads: a failing
-#         hidden-test verdict in accuracy/accuracy.jsonl recorded as passed, and the manifest and
-#         submission.json resealed, so that only running the code again can tell)
+#         bad_submission (submission.json not JSON) | audit_offset (another
+#         audit.performance_sample_offset recorded in submission.json) | verdict (code workloads:
+#         a failing hidden-test verdict in accuracy/accuracy.jsonl recorded as passed, and the
+#         manifest and submission.json resealed, so that only running the code again can tell)
 # EXPECT  PASS: exit 0, no FAIL line, verdict.json passed. Otherwise a regex: exit 6, one
 #         "edubench: error:" line, a "FAIL <regex>" line and verdict.json not passed.
+# SKIP_IF_AUDIT_SAMPLE=N (environment): exit 77 (ctest: skipped) when the submission's audit drew
+#         sample N, for a cheat that is honest on that one sample (a 1-in-the-data-set's-size draw).
 set -uo pipefail
 edubench=$1 registry=$2 work=$3 edit=$4 expect=$5
 shift 5
@@ -37,6 +40,11 @@ else
   [[ $rc == 0 || $rc == 1 || $rc == 4 ]] || { cat "$work/run_err"; fail "run --mode submission exited $rc"; }
 fi
 [[ -f $sub/submission.json ]] || fail "no submission.json"
+if [[ -n ${SKIP_IF_AUDIT_SAMPLE:-} ]]; then
+  drawn=$(grep -m1 '"ev":"issue"' "$sub/audit_same_sample/events.jsonl" | sed -nE 's/.*"sample":([0-9]+).*/\1/p')
+  [[ -n $drawn ]] || fail "cannot read the audit's sample"
+  [[ $drawn == "$SKIP_IF_AUDIT_SAMPLE" ]] && { echo "skipped: the audit drew sample $drawn"; exit 77; }
+fi
 events=$sub/performance/events.jsonl
 case $edit in
   none) ;;
@@ -64,6 +72,14 @@ PY
       "$sub/accuracy/manifest.json" || fail "edit failed" ;;
   truncate) size=$(stat -c %s "$events"); truncate -s $((size / 2)) "$events" ;;
   bad_submission) echo '{"workload": "echo", ' >"$sub/submission.json" ;;
+  audit_offset) python3 - "$sub/submission.json" <<'PY' || fail "edit failed"
+import json, sys
+p = sys.argv[1]
+s = json.load(open(p))
+s["audit"]["performance_sample_offset"] += 1
+json.dump(s, open(p, "w"), indent=2)
+PY
+    ;;
   verdict) python3 - "$sub" <<'PY' || fail "edit failed"
 import hashlib, json, sys
 sub = sys.argv[1]

@@ -134,10 +134,62 @@ TEST_CASE("run rules: the registry's settings or stricter, never looser") {
     CHECK(mentions(check_run_settings(run, registered, false, "f"), "max_query_count 150 caps the run"));
   }
   SUBCASE("the audit run issues exactly one sample") {
-    CHECK_FALSE(check_run_settings(run, registered, true, "f").pass);
+    CHECK_FALSE(check_run_settings(run, registered, true, "f", 0).pass);
     run.settings.performance_sample_count = 1;
-    CHECK(check_run_settings(run, registered, true, "f").pass);
+    CHECK(check_run_settings(run, registered, true, "f", 0).pass);
     CHECK_FALSE(check_run_settings(run, registered, false, "f").pass);
+  }
+}
+
+// The audit's sample is drawn at submission time (performance_sample_offset) and recorded in
+// submission.json: the audit may run exactly that offset, and no other run may move its pool.
+TEST_CASE("run rules: the audit's performance_sample_offset is the one submission.json records") {
+  reg::Settings registered;
+  registered.target_qps = 50;
+  RunLog audit = make_run(1, reg::Scenario::offline, "performance", 1, [](size_t) { return 17; });
+  audit.settings = registered;
+  audit.settings.performance_sample_count = 1;
+  audit.settings.performance_sample_offset = 3141592653;
+  const std::string file = "audit_same_sample/events.jsonl";
+
+  SUBCASE("the recorded offset is accepted on the audit") {
+    RuleResult r = check_run_settings(audit, registered, true, file, 3141592653u);
+    CHECK(r.pass);
+    CHECK(mentions(r, "performance_sample_offset=3141592653 as submission.json records"));
+  }
+  SUBCASE("an offset other than the recorded one fails, naming the field and both values") {
+    RuleResult r = check_run_settings(audit, registered, true, file, 42u);
+    CHECK_FALSE(r.pass);
+    CHECK(r.file == file);
+    CHECK(mentions(r, "performance_sample_offset 3141592653 != submission.json audit.performance_sample_offset 42"));
+  }
+  SUBCASE("an offset the registry's (0) fails too when submission.json records another") {
+    audit.settings.performance_sample_offset = 0;
+    CHECK(mentions(check_run_settings(audit, registered, true, file, 7u),
+                   "performance_sample_offset 0 != submission.json audit.performance_sample_offset 7"));
+  }
+  SUBCASE("no offset recorded in submission.json: the audit's sample was not drawn, FAIL") {
+    RuleResult r = check_run_settings(audit, registered, true, file, std::nullopt);
+    CHECK_FALSE(r.pass);
+    CHECK(mentions(r, "performance_sample_offset 3141592653, but submission.json records no "
+                      "audit.performance_sample_offset"));
+  }
+  SUBCASE("an offset on the performance run fails, even the recorded one") {
+    RunLog perf = audit;
+    perf.settings.performance_sample_count = registered.performance_sample_count;
+    RuleResult r = check_run_settings(perf, registered, false, "performance/events.jsonl", 3141592653u);
+    CHECK_FALSE(r.pass);
+    CHECK(r.file == "performance/events.jsonl");
+    CHECK(mentions(r, "performance_sample_offset 3141592653 != registry 0"));
+    perf.settings.performance_sample_offset = 0;
+    CHECK(check_run_settings(perf, registered, false, "performance/events.jsonl", 3141592653u).pass);
+  }
+  SUBCASE("an offset on the accuracy run fails") {
+    RunLog acc = accuracy_run(3);
+    acc.settings = registered;
+    acc.settings.performance_sample_offset = 5;
+    CHECK(mentions(check_run_settings(acc, registered, false, "accuracy/events.jsonl"),
+                   "performance_sample_offset 5 != registry 0"));
   }
 }
 
@@ -252,6 +304,20 @@ TEST_CASE("TEST04: a repeated sample must not be much faster") {
     RunLog perf = make_run(100, reg::Scenario::offline, "performance", 1, [](size_t i) { return i % 20; });
     CHECK(mentions(check_test04(perf, perf, acc, reg::Kind::echo, 0.1, 0.02, "f"), "20 distinct samples"));
   }
+  SUBCASE("the audit's sample is the one its issue events carry, and the one its offset selects") {
+    RunLog perf = make_run(100, reg::Scenario::offline, "performance", 1, [](size_t i) { return i % 20; });
+    RunLog audit = make_run(100, reg::Scenario::offline, "performance", 1, [](size_t) { return 13; });
+    audit.settings.performance_sample_count = 1;
+    audit.settings.performance_sample_offset = 20 * 1000 + 13;
+    RuleResult r = check_test04(perf, audit, acc, reg::Kind::echo, 0.1, 0.02, "f", 20);
+    CHECK(r.pass);
+    CHECK(mentions(r, "for sample 13"));
+    audit.settings.performance_sample_offset = 12;  // the events issued another sample than the offset's
+    r = check_test04(perf, audit, acc, reg::Kind::echo, 0.1, 0.02, "audit_same_sample/events.jsonl", 20);
+    CHECK_FALSE(r.pass);
+    CHECK(mentions(r, "issued sample 13, but its performance_sample_offset 12 selects sample 12 of 20"));
+    CHECK(check_test04(perf, audit, acc, reg::Kind::echo, 0.1, 0.02, "f").pass);  // data set size unknown
+  }
   SUBCASE("each sample's work is counted in the accuracy run") {
     RunLog perf = make_run(100, reg::Scenario::offline, "performance", 1, [](size_t i) { return i % 20; });
     RunLog audit = make_run(100, reg::Scenario::offline, "performance", 1, [](size_t) { return 0; });
@@ -293,6 +359,45 @@ TEST_CASE("TEST04: variable cost per sample is normalised by the work each sampl
     CHECK_FALSE(c.pass);
     // Even a tolerance of 10 (the audit up to 11x faster) catches it.
     CHECK_FALSE(check_test04(perf, cached, acc, reg::Kind::react, 10, 0.02, "f").pass);
+  }
+}
+
+// A SUT honest only for sample 0 (the audit's sample while it was fixed) and caching every other
+// sample: its audit on sample 0 passes; on the sample a submission now draws, it fails. The
+// expectation uses the drawn sample's own units (6 model turns for sample 7, not sample 0's 3).
+TEST_CASE("TEST04: a SUT honest only for sample 0 is caught when the audit repeats another sample") {
+  auto tools = [](uint64_t s) { return 2 + s % 4; };
+  auto honest_ms = [&](uint64_t s) { return 10.0 * static_cast<double>(tools(s) + 1); };
+  // First sight of a sample, or sample 0: the real work; a repeat of any other sample: a cache hit.
+  auto except_0 = [&, seen = std::vector<bool>(20, false)](uint64_t s) mutable {
+    const bool hit = s != 0 && seen[s];
+    seen[s] = true;
+    return hit ? 0.001 : honest_ms(s);
+  };
+  for (reg::Scenario sc : {reg::Scenario::offline, reg::Scenario::single_stream}) {
+    const std::string scenario = reg::to_string(sc);
+    CAPTURE(scenario);
+    RunLog acc = make_costed_run(20, sc, "accuracy", [](size_t i) { return i; }, honest_ms);
+    for (const QueryLog& q : acc.queries)
+      for (uint32_t k = 0; k < tools(q.sample_index); ++k)
+        acc.tool_calls.push_back({q.id, k, "calculator", "1+1", "2", q.issued_ns, q.issued_ns});
+    RunLog perf = make_costed_run(200, sc, "performance", [](size_t i) { return (i * 7) % 20; }, except_0);
+    auto audit_of = [&](uint64_t sample) {
+      RunLog a = make_costed_run(200, sc, "performance", [=](size_t) { return sample; }, except_0);
+      a.settings.performance_sample_count = 1;
+      a.settings.performance_sample_offset = sample;
+      return check_test04(perf, a, acc, reg::Kind::react, 0.1, 0.02, "f", 20);
+    };
+    CHECK(audit_of(0).pass);  // the fixed audit sample: the cheat passed
+    RuleResult r = audit_of(7);
+    CHECK_FALSE(r.pass);
+    CHECK(mentions(r, "x 6 for sample 7"));
+    // An honest SUT passes on sample 7 as well: its expectation is that sample's 6 turns.
+    RunLog honest_perf = make_costed_run(200, sc, "performance", [](size_t i) { return (i * 7) % 20; }, honest_ms);
+    RunLog honest = make_costed_run(200, sc, "performance", [](size_t) { return 7; }, honest_ms);
+    honest.settings.performance_sample_count = 1;
+    honest.settings.performance_sample_offset = 7;
+    CHECK(check_test04(honest_perf, honest, acc, reg::Kind::react, 0.1, 0.02, "f", 20).pass);
   }
 }
 

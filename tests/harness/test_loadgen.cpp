@@ -191,3 +191,46 @@ TEST_CASE("server schedules queries until min_duration_s is covered, as LoadGen 
   REQUIRE(log.queries.size() > 10);
   CHECK(log.queries.back().scheduled_ns - log.queries.front().scheduled_ns >= 0.3e9);
 }
+
+TEST_CASE("performance_sample_offset moves the sample pool; offset 0 keeps the picks of old runs") {
+  auto picks = [](uint64_t count, uint64_t offset) {
+    QueryTable t;
+    FakeSession sut(t);
+    auto samples = make_samples(10);
+    LoadgenConfig c;
+    c.scenario = reg::Scenario::offline;
+    c.settings.min_query_count = 12;
+    c.settings.min_duration_s = 0;
+    c.settings.performance_sample_count = count;
+    c.settings.performance_sample_offset = offset;
+    LoadGenerator lg(t, sut, samples, c);
+    lg.run();
+    return sut.samples_seen;
+  };
+  // splitmix64 from sample_seed 2, mod 10: the picks every run made before the setting existed.
+  const std::vector<uint64_t> before = {0, 6, 1, 6, 9, 9, 2, 5, 9, 2, 9, 5};
+  CHECK(picks(0, 0) == before);
+  // Another offset rotates the same picks through the data set (mod its size).
+  std::vector<uint64_t> rotated;
+  for (uint64_t s : before) rotated.push_back((s + 13) % 10);
+  CHECK(picks(0, 13) == rotated);
+  // The TEST04 audit: a pool of one sample, the one the offset selects.
+  CHECK(picks(1, 0) == std::vector<uint64_t>(12, 0));
+  CHECK(picks(1, 4294967291ull) == std::vector<uint64_t>(12, 4294967291ull % 10));
+  // A pool of 3 starting at 8 wraps around the end: samples 8, 9 and 0 only.
+  for (uint64_t s : picks(3, 8)) CHECK((s == 8 || s == 9 || s == 0));
+}
+
+TEST_CASE("accuracy mode ignores performance_sample_offset: every sample once, in order") {
+  QueryTable t;
+  FakeSession sut(t);
+  auto samples = make_samples(7);
+  LoadgenConfig c;
+  c.scenario = reg::Scenario::offline;
+  c.accuracy_mode = true;
+  c.settings.performance_sample_count = 1;
+  c.settings.performance_sample_offset = 5;
+  LoadGenerator lg(t, sut, samples, c);
+  lg.run();
+  CHECK(sut.samples_seen == std::vector<uint64_t>{0, 1, 2, 3, 4, 5, 6});
+}

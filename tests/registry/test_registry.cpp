@@ -144,6 +144,9 @@ TEST_CASE("each kind of mistake is one line naming file, line and field") {
       {"not_a_mapping", 18, "workloads.w.scenarios", "expected a mapping, got a sequence"},
       {"test04_tolerance_out_of_range", 19, "workloads.w.defaults.test04_tolerance",
        "expected a number >= 0 and <= 10 (a fraction: the audit may be up to 1 + this times faster than expected), got '20'"},
+      {"sample_offset_negative", 20, "workloads.w.scenarios.offline.performance_sample_offset",
+       "expected an integer >= 0 and <= 1000000000000 (a sample index: where the performance_sample_count pool starts, "
+       "modulo the data set's size), got '-1'"},
   };
   for (const Case& c : cases) {
     CAPTURE(c.file);
@@ -216,6 +219,24 @@ TEST_CASE("--set applies a value in range and keeps its type") {
   CHECK(s.accuracy_log_probability == 1.0);
 }
 
+TEST_CASE("performance_sample_offset: default 0, any sample index up to 10^12, set like the others") {
+  Settings s;
+  CHECK(s.performance_sample_offset == 0);  // the pool starts at sample 0, as before the setting
+  apply_setting(s, "performance_sample_offset", "4294967295");
+  CHECK(s.performance_sample_offset == 4294967295u);
+  apply_setting(s, "performance_sample_offset", "1000000000000");
+  CHECK_THROWS_WITH_AS(apply_setting(s, "performance_sample_offset", "1000000000001"),
+                       "--set: performance_sample_offset: expected an integer >= 0 and <= 1000000000000 (a sample "
+                       "index: where the performance_sample_count pool starts, modulo the data set's size), got "
+                       "'1000000000001'",
+                       Error);
+  CHECK_THROWS_AS(apply_setting(s, "performance_sample_offset", "2.5"), Error);
+  CHECK(s.performance_sample_offset == 1000000000000u);
+  Registry r = load_registry(kCases + "defaults.yaml");
+  CHECK(r.find_workload("plain")->scenarios.at(Scenario::single_stream).performance_sample_offset == 0);
+  CHECK(r.find_workload("inherits")->scenarios.at(Scenario::offline).performance_sample_offset == 3);
+}
+
 TEST_CASE("--set refuses a wrong type or range, naming the key and what was expected") {
   Settings s;
   CHECK_THROWS_WITH_AS(apply_setting(s, "min_query_count", "6.5"),
@@ -238,7 +259,7 @@ TEST_CASE("--set with an unknown key lists the known keys") {
   Error e = error_of([&] { apply_setting(s, "qps", "1"); });
   CHECK(e.field() == "qps");
   CHECK(contains(e.what(), "--set: qps: unknown setting (known: min_duration_s, min_query_count, "));
-  CHECK(contains(e.what(), "performance_sample_count, test04_tolerance, test04_slack_ms)"));
+  CHECK(contains(e.what(), "performance_sample_count, performance_sample_offset, test04_tolerance, test04_slack_ms)"));
 }
 
 TEST_CASE("settings_fields prints values that --set reads back exactly") {
@@ -248,7 +269,7 @@ TEST_CASE("settings_fields prints values that --set reads back exactly") {
   s.min_duration_s = 1.0 / 3.0;
   s.schedule_seed = UINT64_MAX;
   auto fields = settings_fields(s);
-  REQUIRE(fields.size() == 17);
+  REQUIRE(fields.size() == 18);
   CHECK(fields.front() == std::pair<std::string, std::string>("min_duration_s", format_number(1.0 / 3.0)));
   Settings back;
   for (const auto& [k, v] : fields) apply_setting(back, k, v);

@@ -4,6 +4,7 @@
 #include <doctest/doctest.h>
 
 #include <optional>
+#include <tuple>
 
 using namespace edubench::results;
 namespace reg = edubench::registry;
@@ -170,6 +171,100 @@ TEST_CASE("reports, tool calls and code runs are aggregated") {
   CHECK(m.tool_ms.count == 2);
   CHECK(m.tool_ms.max == doctest::Approx(4));
   CHECK(m.code_run_ms.mean == doctest::Approx(50));
+}
+
+namespace {
+
+constexpr int64_t kMs = 1'000'000;
+
+QueryLog agent_query(uint64_t id, int64_t issued_ms, int64_t completed_ms) {
+  QueryLog q;
+  q.id = id;
+  q.issued_ns = q.scheduled_ns = issued_ms * kMs;
+  q.completed_ns = completed_ms < 0 ? -1 : completed_ms * kMs;
+  return q;
+}
+
+ToolCall tool(uint64_t q, int64_t start_ms, int64_t end_ms) { return {q, 0, "calc", "1", "1", start_ms * kMs, end_ms * kMs}; }
+CodeRun code(uint64_t q, int64_t start_ms, int64_t end_ms) {
+  return {q, 0, true, false, "passed", "", "x", start_ms * kMs, end_ms * kMs};
+}
+
+// Every figure below is worked out by hand from these intervals (ms):
+//   q1 [0, 100]: tool [10, 12], code [30, 50], tool [50, 51] (touching the code run)
+//      -> SUT [0, 10] [12, 30] [50, 50] [51, 100] = 10 + 18 + 0 + 49 = 77; tools 3, code 20
+//   q2 [5, 45], arrived at 1 (Server wait before issue is not the SUT's), no calls
+//      -> one SUT segment [5, 45] = 40, the whole issue-to-completion time
+//   q3 [200, 300]: tool [210, 240], tool [220, 230] (inside it), code [235, 260] (overlapping)
+//      -> busy [210, 260] = 50; SUT [200, 210] [260, 300] = 50; tools 40, code 25, overlap 15
+//   q4 issued at 300, never completed, one tool call: no segments, not in the split
+//   q5 [400, 420]: tool [410, 430] outlives its query, clipped to [410, 420]
+//      -> SUT [400, 410] [420, 420] = 10; tools 10
+RunLog agent_log() {
+  RunLog log = make_log(0);
+  log.queries = {agent_query(1, 0, 100), agent_query(2, 5, 45), agent_query(3, 200, 300),
+                 agent_query(4, 300, -1), agent_query(5, 400, 420)};
+  log.queries[1].scheduled_ns = 1 * kMs;
+  // Logged out of time order, as concurrent calls are.
+  log.tool_calls = {tool(1, 50, 51), tool(1, 10, 12), tool(3, 220, 230), tool(3, 210, 240),
+                    tool(4, 310, 320), tool(5, 410, 430)};
+  log.code_runs = {code(3, 235, 260), code(1, 30, 50)};
+  return log;
+}
+
+}  // namespace
+
+TEST_CASE("agent runs: SUT segments are the gaps between harness-timed calls, never negative") {
+  std::vector<SutSegment> g = sut_segments(agent_log());
+  std::vector<std::tuple<uint64_t, uint32_t, int64_t, int64_t>> got, want = {
+      {1, 0, 0, 10},    {1, 1, 12, 30},   {1, 2, 50, 50}, {1, 3, 51, 100},  // touching calls: a 0 ms step
+      {2, 0, 5, 45},                                                         // no calls: the whole query
+      {3, 0, 200, 210}, {3, 1, 260, 300},                                    // overlapping calls merge
+      {5, 0, 400, 410}, {5, 1, 420, 420}};                                   // clipped at completion
+  for (const SutSegment& s : g) {
+    CHECK(s.end_ns >= s.start_ns);
+    got.emplace_back(s.query, s.step, s.start_ns / kMs, s.end_ns / kMs);
+  }
+  CHECK(got == want);
+}
+
+TEST_CASE("agent runs: the time split adds up to the queries' issue-to-completion time") {
+  Metrics m = compute_metrics(agent_log());
+  REQUIRE(m.time_split);
+  const TimeSplit& t = *m.time_split;
+  CHECK(t.queries == 4);
+  CHECK(t.sut_steps == 9);
+  CHECK(t.query_ms == doctest::Approx(100 + 40 + 100 + 20));
+  CHECK(t.sut_ms == doctest::Approx(77 + 40 + 50 + 10));
+  CHECK(t.tool_ms == doctest::Approx(3 + 40 + 10));
+  CHECK(t.code_run_ms == doctest::Approx(20 + 25));
+  CHECK(t.overlap_ms == doctest::Approx(15));
+  CHECK(t.sut_ms + t.tool_ms + t.code_run_ms - t.overlap_ms == doctest::Approx(t.query_ms));
+  CHECK(t.sut_share == doctest::Approx(177.0 / 260));
+  CHECK(t.tool_share == doctest::Approx(53.0 / 260));
+  CHECK(t.code_run_share == doctest::Approx(45.0 / 260));
+  // Segments 0 0 10 10 10 18 40 40 49: p50 is sorted[floor(9 * 0.5)] = sorted[4].
+  CHECK(m.sut_step_ms.count == 9);
+  CHECK(m.sut_step_ms.min == 0);
+  CHECK(m.sut_step_ms.p50 == doctest::Approx(10));
+  CHECK(m.sut_step_ms.max == doctest::Approx(49));
+  CHECK(m.sut_step_ms.mean == doctest::Approx(177.0 / 9));
+}
+
+TEST_CASE("agent runs: a single zero-call query is one segment; runs without calls get no split") {
+  RunLog log = agent_log();
+  log.queries = {agent_query(1, 0, 70)};
+  log.tool_calls.clear();
+  log.code_runs = {code(9, 0, 1)};  // a call makes it an agent run; it belongs to no query here
+  Metrics m = compute_metrics(log);
+  REQUIRE(m.time_split);
+  CHECK(m.time_split->sut_share == doctest::Approx(1));
+  CHECK(m.time_split->code_run_ms == 0);
+  CHECK(m.sut_step_ms.count == 1);
+  CHECK(m.sut_step_ms.max == doctest::Approx(70));
+  Metrics plain = compute_metrics(make_log(10));
+  CHECK_FALSE(plain.time_split);
+  CHECK(plain.sut_step_ms.count == 0);
 }
 
 TEST_CASE("speculative decoding: acceptance rate and mean accepted length from reported sums") {

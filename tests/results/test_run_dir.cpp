@@ -188,6 +188,27 @@ TEST_CASE("result.json, trace.json and the manifest") {
   CHECK(count["tool/X"] == 1);
   CHECK(count["code/X"] == 1);
   CHECK(count["error/i"] == 2);
+  // SUT segments: 2 for q1 and q2 (one call each), 1 for q3 and q4, none for q5 (never
+  // completed); each on its query's track.
+  CHECK(count["sut/X"] == 6);
+  std::map<std::string, int> tid_of_query;
+  for (const auto& e : trace["traceEvents"])
+    if (e.value("cat", "") == "query") tid_of_query[e["name"].get<std::string>()] = e["tid"].get<int>();
+  for (const auto& e : trace["traceEvents"])
+    if (e.value("cat", "") == "tool") {
+      CHECK(e["tid"] == tid_of_query["q1"]);
+      CHECK(e["name"] == "tool calculator");
+    }
+  int q1_steps = 0;
+  for (const auto& e : trace["traceEvents"])
+    if (e.value("cat", "") == "sut" && e["tid"] == tid_of_query["q1"] && e["ts"] < 2000.0) {
+      CHECK(e["name"] == "sut step " + std::to_string(q1_steps++));
+      CHECK(e["dur"].get<double>() >= 0);
+    }
+  CHECK(q1_steps == 2);
+  CHECK(result["metrics"]["time_split"]["queries"] == 4);
+  CHECK(result["metrics"]["time_split"]["sut_steps"] == 6);
+  CHECK(result["metrics"]["sut_step_ms"]["count"] == 6);
   auto man = nlohmann::json::parse(std::ifstream(d / "manifest.json"));
   for (auto& [name, sha] : man["files"].items())
     CHECK(sha == edubench::registry::sha256_file((d / name).string()));

@@ -6,6 +6,8 @@
 #include <edubench/registry/registry.hpp>
 #include <edubench/results/run_log.hpp>
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -35,9 +37,11 @@ bool all_pass(const std::vector<RuleResult>& rules);
 
 // The rules on logs already read (unit-testable without files). `file` names the source.
 // Settings recorded in a run equal the registry's or are stricter; the audit run differs only
-// by performance_sample_count = 1.
+// by performance_sample_count = 1 and by performance_sample_offset = `audit_offset`, the value
+// submission.json records (drawn at random by the submission; none recorded fails the audit).
 RuleResult check_run_settings(const results::RunLog& run, const registry::Settings& registered,
-                              bool audit, const std::string& file);
+                              bool audit, const std::string& file,
+                              const std::optional<uint64_t>& audit_offset = std::nullopt);
 // VALID by recomputation from events (compute_metrics), never by reading result.json.
 RuleResult check_validity(const results::RunLog& run, const std::string& file);
 // Quality recomputed against the data set; closed: >= reference x closed_fraction,
@@ -59,12 +63,15 @@ std::unordered_map<uint64_t, double> work_units(const results::RunLog& run, regi
 const char* work_unit_name(registry::Kind kind);
 // TEST04: the same-sample audit run is not faster than expected beyond `tolerance` (a fraction)
 // and `slack_ms` (per query), both the registry's. Expected: time per unit of work times the
-// units of the audit's sample, every sample's units counted in the accuracy run (each sample
-// once, so no cache can lower them); time per unit from the performance run and from the
-// accuracy run, the faster of the two. Time: per query from samples/s for Offline; otherwise
-// service time (issue to completion) at the scenario's percentile, capped at p90.
+// units of the audit's sample (the one its issue events carry), every sample's units counted in
+// the accuracy run (each sample once, so no cache can lower them); time per unit from the
+// performance run and from the accuracy run, the faster of the two. Time: per query from
+// samples/s for Offline; otherwise service time (issue to completion) at the scenario's
+// percentile, capped at p90. `dataset_size` > 0: the audit's sample must also be the one its
+// recorded performance_sample_offset selects (offset mod dataset_size).
 RuleResult check_test04(const results::RunLog& perf, const results::RunLog& audit, const results::RunLog& acc,
-                        registry::Kind kind, double tolerance, double slack_ms, const std::string& file);
+                        registry::Kind kind, double tolerance, double slack_ms, const std::string& file,
+                        uint64_t dataset_size = 0);
 // TEST06: streamed tokens in order equal the response's tokens, counts in events.jsonl agree
 // with the responses, a generation response stays within max_new_tokens, and holds at most
 // one end-of-sequence token (the registry's eos_token), as its last.

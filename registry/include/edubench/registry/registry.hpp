@@ -73,6 +73,10 @@ struct Settings {
   uint64_t accuracy_log_seed = 3;      // which responses a performance run logs
   double accuracy_log_probability = 0.01;  // share of responses a performance run logs
   uint64_t performance_sample_count = 0;   // 0: the whole data set
+  // Where that pool starts, modulo the data set's size: the pool is samples offset, offset + 1,
+  // ... (wrapping). Accuracy mode ignores it. A submission draws it at random for its TEST04
+  // audit, so a plugin cannot know in advance which sample the audit repeats.
+  uint64_t performance_sample_offset = 0;
   // The checker's TEST04 (edubench check, docs/compliance.md): the same-sample audit may be at
   // most (1 + test04_tolerance) times faster than its expected time, and by at most
   // test04_slack_ms per query. Read from the registry by the checker, never from a run.
