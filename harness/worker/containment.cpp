@@ -52,10 +52,18 @@ std::string limit(int resource, const char* name, uint64_t value) {
   return "";
 }
 
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool kAsan = true;  // its shadow memory reserves terabytes of address space
+#else
+constexpr bool kAsan = false;
+#endif
+
 std::string apply_rlimits(const ContainmentSpec& s) {
   std::string problems;
+  if (kAsan) problems = "warning: no address-space limit in an AddressSanitizer build";
   for (const std::string& p :
-       {limit(RLIMIT_AS, "RLIMIT_AS", s.memory_mb << 20), limit(RLIMIT_CPU, "RLIMIT_CPU", s.cpu_s),
+       {kAsan ? std::string() : limit(RLIMIT_AS, "RLIMIT_AS", s.memory_mb << 20),
+        limit(RLIMIT_CPU, "RLIMIT_CPU", s.cpu_s),
         limit(RLIMIT_NOFILE, "RLIMIT_NOFILE", s.max_open_files),
         limit(RLIMIT_FSIZE, "RLIMIT_FSIZE", s.max_file_mb << 20), limit(RLIMIT_CORE, "RLIMIT_CORE", 0)})
     if (!p.empty()) problems += (problems.empty() ? "" : "; ") + p;
