@@ -21,6 +21,17 @@ fail() {
 timeout 120 "$edubench" run --isolation process --registry "$registry" --output "$run" --quiet "$@" 2>"$work/err"
 rc=$?
 [[ $rc == "$want_rc" ]] || fail "exit code $rc, expected $want_rc"
+# A test of a layer this kernel lacks (REQUIRE_CONTAINMENT: a regex over the worker's
+# containment lines) is skipped, not passed: the run says which layer was missing.
+if [[ -n ${REQUIRE_CONTAINMENT:-} ]] && ! python3 - "$run" "$REQUIRE_CONTAINMENT" <<'PY'
+import json, re, sys
+lines = json.load(open(sys.argv[1] + "/result.json"))["sut"]["containment"]
+sys.exit(0 if any(re.search(sys.argv[2], l) for l in lines) else 1)
+PY
+then
+  echo "SKIP: no containment line matches /$REQUIRE_CONTAINMENT/ on this kernel"
+  exit 77
+fi
 for f in result.json summary.txt events.jsonl accuracy.jsonl trace.json manifest.json sut_stderr.log; do
   [[ -f $run/$f ]] || fail "the run directory lacks $f"
 done

@@ -50,10 +50,18 @@ for team, (verdict, why) in expect.items():
     text = " ".join(str(r[k] or "") for k in ("detail", "failed_rules"))
     if r["verdict"] != verdict or (why and not re.search(why, text)):
         bad.append(f"{team}: {r['verdict']} {text!r}, expected {verdict} /{why}/")
-# The refused attacks were really refused: the plugin's own stderr says so.
-refused = {"write_outside": "Permission denied", "read_secret": "Permission denied",
-           "kill_harness": "Operation not permitted"}
-for team, msg in refused.items():
+# The refused attacks were really refused: the plugin's own stderr says so. Each needs a
+# Landlock layer; on a kernel without it the run says so and that check is skipped.
+refused = {"write_outside": ("Permission denied", "^landlock ABI"),
+           "read_secret": ("Permission denied", "^landlock ABI"),
+           "kill_harness": ("Operation not permitted", "no signals to")}
+import json
+honest = glob.glob(f"{sys.argv[2]}/runs/honest/echo/single_stream/*/result.json")
+layers = json.load(open(honest[0]))["sut"]["containment"] if honest else []
+for team, (msg, layer) in refused.items():
+    if not any(re.search(layer, l) for l in layers):
+        print(f"skipped {team}: no containment line matches /{layer}/ on this kernel")
+        continue
     logs = glob.glob(f"{sys.argv[2]}/runs/{team}/echo/single_stream/*/sut_stderr.log")
     if not logs or not any(msg in open(p).read() for p in logs):
         bad.append(f"{team}: no '{msg}' in its sut_stderr.log ({logs})")
