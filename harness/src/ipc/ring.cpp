@@ -118,6 +118,9 @@ void RingConsumer::wait(int other_fd, int timeout_ms, int64_t spin_ns, bool* oth
       cpu_relax();
     }
   }
+  // Told to stop: another thread consumes now; sleeping on the eventfd would only make every
+  // message of the producer wake this thread for nothing.
+  if (stop_spin && stop_spin->load(std::memory_order_relaxed)) return;
   h_->consumer_sleeping.store(1, std::memory_order_seq_cst);
   if (h_->write.load(std::memory_order_seq_cst) != read_) {
     h_->consumer_sleeping.store(0, std::memory_order_relaxed);
