@@ -232,15 +232,14 @@ class WorkerSession final : public ProcessSession {
     {
       std::lock_guard<std::mutex> cl(consumer_mu_);
       for (bool killed = false;;) {
-        consume(1, &calling_never_);
-        std::lock_guard<std::mutex> g(mu_);
-        if (reply_ || dead_) break;
+        consume(1, nullptr);  // spins: the reply is this thread's own
+        {
+          std::lock_guard<std::mutex> g(mu_);
+          if (reply_ || dead_) break;
+        }
         if (!killed && std::chrono::steady_clock::now() > deadline) {
           killed = true;
-          kill_reason_ = kill_reason_.empty()
-                             ? std::string(ipc::msg_name(static_cast<uint32_t>(op))) + "() did not return in time"
-                             : kill_reason_;
-          syscall(SYS_pidfd_send_signal, worker_.pidfd, SIGKILL, nullptr, 0);
+          kill_worker(std::string(ipc::msg_name(static_cast<uint32_t>(op))) + "() did not return in time");
         }
       }
     }
@@ -547,7 +546,6 @@ class WorkerSession final : public ProcessSession {
   std::atomic<bool> dead_{false}, exited_{false}, stop_reader_{false};
   std::atomic<bool> broken_{false};   // a protocol violation: the ring is not read again
   std::atomic<bool> calling_{false};               // a caller consumes the ring: the reader parks
-  const std::atomic<bool> calling_never_{false};  // a caller spins: it waits for its own reply
   std::mutex consumer_mu_;                         // one consumer of the worker's ring at a time
   std::string hello_error_, death_, during_, kill_reason_, violation_;
   uint64_t peak_rss_kib_ = 0;

@@ -5,10 +5,9 @@
 
 #include <edubench/sut_api.h>
 
-#include <condition_variable>
+#include "handoff_queue.hpp"
+
 #include <cstdint>
-#include <deque>
-#include <mutex>
 #include <stdexcept>
 #include <vector>
 
@@ -20,7 +19,7 @@ struct Pending {
   uint32_t max_new = 0;
 };
 
-class PendingQueue {
+class PendingQueue : public HandoffQueue<Pending> {
  public:
   // Copies n queries; throws std::invalid_argument (-> EDU_ERR_INVALID_ARGUMENT) for a query
   // without prompt tokens or one whose prompt + max_new_tokens + `extra` exceeds `context`.
@@ -34,39 +33,8 @@ class PendingQueue {
         throw std::invalid_argument("prompt + max_new_tokens exceeds the model's context");
       batch.push_back({q[i].id, std::vector<int64_t>(s->tokens, s->tokens + s->n_tokens), s->max_new_tokens});
     }
-    {
-      std::lock_guard<std::mutex> g(mu_);
-      for (auto& p : batch) q_.push_back(std::move(p));
-    }
-    cv_.notify_one();
+    push_all(std::move(batch));
   }
-  // Blocks until a query is queued, `busy` is true (the worker has work of its own) or stop()
-  // was called; returns false on stop.
-  bool wait(bool busy) {
-    std::unique_lock<std::mutex> lk(mu_);
-    cv_.wait(lk, [&] { return stop_ || busy || !q_.empty(); });
-    return !stop_;
-  }
-  bool try_pop(Pending& out) {
-    std::lock_guard<std::mutex> g(mu_);
-    if (q_.empty()) return false;
-    out = std::move(q_.front());
-    q_.pop_front();
-    return true;
-  }
-  void stop() {
-    {
-      std::lock_guard<std::mutex> g(mu_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-  }
-
- private:
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<Pending> q_;
-  bool stop_ = false;
 };
 
 }  // namespace edubench::model
