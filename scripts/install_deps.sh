@@ -3,15 +3,24 @@
 # Nothing is downloaded from anywhere but Debian's archive.
 set -euo pipefail
 
+# Each package is used, and says by what (nothing else is installed).
 PACKAGES=(
-  g++ gcc cmake make git pkg-config
-  libtorch-dev libopenblas0-openmp          # LibTorch plugins; OpenBLAS (the reference BLAS is ~30x slower)
-  libboost-dev libboost-program-options-dev libboost-filesystem-dev
-  libyaml-cpp-dev nlohmann-json3-dev libssl-dev libfmt-dev
-  libseccomp-dev libmuparser-dev python3    # agent tools, the code sandbox, the SUT worker
-  libsqlite3-dev                            # the grade book (edubench grade)
-  doctest-dev
-  bible-kjv                                 # source text of the textgen data set (regeneration)
+  g++ gcc cmake make                   # the build (C++20, CMake >= 3.20)
+  git                                  # the harness records `git describe` of the tree it was built from
+  pkg-config                           # finds libseccomp (hostsvc, session)
+  libtorch-dev                         # model/, plugins/, tools/train, bench/textgen (LibTorch 1.13, CPU)
+  libopenblas0-openmp                  # LibTorch's BLAS at run time (the reference BLAS is ~30x slower)
+  libboost-dev                         # Boost.DLL: session/ loads plugins
+  libboost-program-options-dev         # cli/, tools/, bench/ command lines
+  libboost-filesystem-dev              # Boost.DLL's paths (session/)
+  libyaml-cpp-dev                      # registry/ (workloads.yaml), grade/ (team.yaml)
+  nlohmann-json3-dev                   # results/, compliance/, grade/, model/ (JSON files)
+  libssl-dev                           # sha256 of data sets, models, plugins and run files (registry/, results/)
+  libseccomp-dev                       # the code sandbox (hostsvc/) and the SUT worker's filter (session/worker)
+  python3                              # the sandbox runs agents' Python; tests/ read safetensors and check layers
+  libsqlite3-dev                       # the grade book (grade/)
+  doctest-dev                          # tests/ (unit tests)
+  bible-kjv                            # source text of the textgen data set (scripts/prepare_textgen_data.py)
 )
 
 missing=()

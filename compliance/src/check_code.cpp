@@ -3,7 +3,7 @@
 // the same scoring code (score_hidden_tests) and compares outcomes. Outcomes, not whole texts:
 // a feedback line may say which limit a timed-out run hit, and only the outcome is scored.
 #include <edubench/compliance/check.hpp>
-#include <edubench/compliance/hidden_tests.hpp>
+#include <edubench/results/hidden_tests.hpp>
 
 namespace edubench::compliance {
 
@@ -11,13 +11,13 @@ RuleResult check_hidden_tests(const results::RunLog& run, const std::vector<regi
                               const std::string& file, results::RunLog* rescored) {
   RuleResult r{"hidden_tests", false, file, ""};
   results::RunLog again = run;
-  score_hidden_tests(again, samples);
+  results::score_hidden_tests(again, samples);
   uint64_t checked = 0, differ = 0, passed = 0;
   std::string first;
   auto compare = [&](const results::QueryLog& q, const char* which, const std::string& recorded,
                      const std::string& rerun) {
     ++checked;
-    if (verdict_outcome(recorded) == verdict_outcome(rerun)) return;
+    if (results::verdict_outcome(recorded) == results::verdict_outcome(rerun)) return;
     if (differ++ == 0)
       first = "query " + std::to_string(q.id) + " (sample " + std::to_string(q.sample_index) + "): " + which +
               " recorded '" + recorded.substr(0, 60) + "', the checker's run gives '" + rerun.substr(0, 60) + "'";

@@ -1,6 +1,6 @@
 #include "agent_services.hpp"
 
-#include <edubench/compliance/hidden_tests.hpp>
+#include <edubench/results/hidden_tests.hpp>
 #include <edubench/hostsvc/sandbox.hpp>
 #include <edubench/hostsvc/tools.hpp>
 
@@ -43,7 +43,7 @@ CodeVerdict run_visible_tests(const std::string& code, const registry::Sample& s
 
 void score_hidden_tests(results::RunLog& log, const std::vector<registry::Sample>& samples) {
   // The checker runs the same code again (edubench check's hidden_tests rule).
-  compliance::score_hidden_tests(log, samples);
+  results::score_hidden_tests(log, samples);
 }
 
 }  // namespace edubench::harness

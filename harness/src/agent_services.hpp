@@ -1,4 +1,4 @@
-// The harness-owned services behind call_tool and run_code, over harness/hostsvc.
+// The harness-owned services behind call_tool and run_code, over hostsvc/.
 #pragma once
 
 #include <edubench/registry/registry.hpp>

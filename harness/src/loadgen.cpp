@@ -1,7 +1,7 @@
 #include "loadgen.hpp"
 
 #include "clock.hpp"
-#include "errors.hpp"
+#include <edubench/session/errors.hpp>
 
 #include <sys/prctl.h>
 #include <unistd.h>

@@ -4,7 +4,7 @@
 #pragma once
 
 #include "query_table.hpp"
-#include "sut_session.hpp"
+#include <edubench/session/sut_session.hpp>
 
 #include <edubench/registry/registry.hpp>
 

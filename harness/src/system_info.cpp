@@ -1,4 +1,4 @@
-#include "system_info.hpp"
+#include <edubench/harness/system_info.hpp>
 
 #include <sys/utsname.h>
 #include <unistd.h>

@@ -1,9 +1,9 @@
 // The parts of `edubench grade` that need no plugin: team folders and team.yaml, the grade
 // book (resume keys, stale rows, merging Slurm parts), and the report's ordering and escaping.
-#include "errors.hpp"
-#include "grade_book.hpp"
-#include "grade_report.hpp"
-#include "grade_team.hpp"
+#include <edubench/session/errors.hpp>
+#include "book.hpp"
+#include "report.hpp"
+#include "team.hpp"
 
 #include <doctest/doctest.h>
 

@@ -1,7 +1,7 @@
 // The load generator against in-test SUT sessions: scenario sizing, Poisson schedule from the
 // seed, accuracy mode covering every sample once, and the watchdog ending a hung run.
 #include "clock.hpp"
-#include "exit_codes.hpp"
+#include <edubench/session/exit_codes.hpp>
 #include "loadgen.hpp"
 
 #include <doctest/doctest.h>

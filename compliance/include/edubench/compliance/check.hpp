@@ -5,6 +5,7 @@
 
 #include <edubench/registry/registry.hpp>
 #include <edubench/results/run_log.hpp>
+#include <edubench/results/submission_layout.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -14,12 +15,12 @@
 
 namespace edubench::compliance {
 
-// The run directories of a submission (edubench run --mode submission), in this order.
-inline constexpr const char* kPerformanceRun = "performance";
-inline constexpr const char* kAccuracyRun = "accuracy";
-inline constexpr const char* kAuditRun = "audit_same_sample";  // TEST04: one sample, repeated
-inline constexpr const char* kSubmissionFile = "submission.json";
-inline constexpr const char* kVerdictFile = "verdict.json";
+// The run directories and files of a submission (results/submission_layout.hpp).
+using results::kAccuracyRun;
+using results::kAuditRun;
+using results::kPerformanceRun;
+using results::kSubmissionFile;
+using results::kVerdictFile;
 
 struct RuleResult {
   std::string rule;     // "manifest.performance", "TEST01", ...
@@ -97,5 +98,12 @@ RuleResult check_manifest_files(const std::string& run_dir, const std::string& l
 // `division_used`, when given, receives the division the rules were applied for.
 std::vector<RuleResult> check_submission(const std::string& dir, const registry::Registry& reg,
                                          const std::string& division, std::string* division_used = nullptr);
+
+// `edubench check DIR` and the grade book's check: every rule, one line each on stdout, then
+// DIR/verdict.json and a closing line (stdout when every rule holds, stderr otherwise). Returns
+// the number of failed rules. Throws std::invalid_argument naming DIR or the division when DIR
+// is not a directory or the division is neither closed nor open, std::runtime_error when
+// verdict.json cannot be written.
+size_t check_and_report(const std::string& dir, const registry::Registry& reg, const std::string& division);
 
 }  // namespace edubench::compliance

@@ -1,0 +1,372 @@
+#include <edubench/grade/grade.hpp>
+
+#include <edubench/session/errors.hpp>
+#include "book.hpp"
+#include "report.hpp"
+#include "slurm.hpp"
+#include "submission.hpp"
+#include "team.hpp"
+#include <edubench/session/process_session.hpp>
+#include <edubench/harness/run.hpp>
+#include <edubench/harness/system_info.hpp>
+
+#include <edubench/registry/registry.hpp>
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <map>
+#include <cstdlib>
+#include <new>
+
+namespace edubench::harness {
+namespace {
+namespace fs = std::filesystem;
+
+std::string join(const std::vector<std::string>& v, const char* sep) {
+  std::string s;
+  for (const auto& x : v) s += (s.empty() ? "" : sep) + x;
+  return s;
+}
+
+// "a b c d e" -> "a b c and 2 more": a line per row stays a line.
+std::string first_words(const std::string& s, size_t n) {
+  size_t pos = 0, words = 0;
+  while (pos != std::string::npos && words < n) {
+    pos = s.find(' ', pos + (words ? 1 : 0));
+    ++words;
+  }
+  if (pos == std::string::npos) return s;
+  const size_t rest = std::count(s.begin() + pos, s.end(), ' ');
+  return s.substr(0, pos) + " and " + std::to_string(rest) + " more";
+}
+
+std::string absolute(const std::string& p) {
+  std::error_code ec;
+  return fs::absolute(p, ec).lexically_normal().string();
+}
+
+// SUBMISSIONS_DIR-grades next to it: outside the folder of team folders (where it would look
+// like a team), and one per batch folder, so a re-run finds the grade book it resumes.
+std::string default_output(const std::string& submissions) {
+  fs::path p = fs::path(absolute(submissions));
+  if (!p.has_filename()) p = p.parent_path();
+  return p.string() + "-grades";
+}
+
+std::string self_path() {
+  std::error_code ec;
+  const fs::path p = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) throw HarnessError(kExitInternal, "cannot find the edubench binary (/proc/self/exe): " + ec.message());
+  return p.string();
+}
+
+std::string hostname() {
+  char b[256] = {0};
+  return gethostname(b, sizeof b - 1) == 0 ? b : "";
+}
+
+// Everything a batch shares while it walks the team folders.
+class Batch {
+ public:
+  Batch(const GradeOptions& o, const registry::Registry& reg, std::string registry_sha, std::string out,
+        GradeBook& book)
+      : o_(o), reg_(reg), registry_sha_(std::move(registry_sha)), out_(std::move(out)), book_(book) {}
+
+  int64_t id = 0;
+  size_t graded = 0, skipped = 0;
+
+  // false: interrupted, stop the batch.
+  bool grade_team(const std::string& folder) {
+    const TeamFolder t = read_team_folder(o_.submissions, folder);
+    GradeRow base;
+    base.team = t.id;
+    base.team_name = t.name;
+    base.members = join(t.members, ", ");
+    base.division = t.division;
+    base.registry_path = reg_.path;
+    base.registry_sha256 = registry_sha_;
+    base.overrides = join(o_.sets, " ");
+    base.run_dir = t.dir;
+    base.batch_id = id;
+    base.plugin_path = t.plugin;
+    if (!t.problem.empty()) {
+      book_.forget_stale(t.id, "");
+      record(team_row(base, "ERROR", t.problem));
+      return true;
+    }
+    try {
+      base.plugin_sha256 = registry::sha256_file(t.plugin);
+    } catch (const std::exception& e) {
+      book_.forget_stale(t.id, "");
+      record(team_row(base, "ERROR", e.what()));
+      return true;
+    }
+    book_.forget_stale(t.id, base.plugin_sha256);
+    book_.set_team_names(t.id, base.team_name, base.members);
+    PluginDescription d;
+    try {
+      d = describe_plugin_isolated(t.plugin);
+    } catch (const HarnessError& e) {  // cannot load, ABI mismatch, crashed while loading
+      record(team_row(base, "FAIL", e.what()));
+      return true;
+    }
+    base.plugin_name = d.name;
+    base.plugin_version = d.version;
+
+    std::vector<std::string> workloads;
+    if (!pick_workloads(t, d, base, workloads)) return true;
+    for (const std::string& w : workloads) {
+      for (const auto& [sc, settings] : reg_.find_workload(w)->scenarios) {
+        const std::string scenario = registry::to_string(sc);
+        if (!o_.scenarios.empty() &&
+            std::find(o_.scenarios.begin(), o_.scenarios.end(), scenario) == o_.scenarios.end())
+          continue;
+        GradeRow row = base;
+        row.workload = w;
+        row.scenario = scenario;
+        row.run_dir = (fs::path(out_) / "runs" / t.id / w / scenario).string();
+        if (!o_.regrade && book_.has_grade(t.id, w, scenario, row.plugin_sha256, registry_sha_, row.division,
+                                          row.overrides)) {
+          ++skipped;
+          book_.count_skipped(id);
+          if (!o_.quiet) std::printf("skip  %s  %s/%s: graded already for this plugin\n", t.id.c_str(), w.c_str(),
+                                     scenario.c_str());
+          continue;
+        }
+        std::optional<GradeRow> g = grade_submission(row, o_.sets, o_.command_line, o_.sut_memory_mb);
+        if (!g) return false;
+        ++graded;
+        record(*g);
+      }
+    }
+    return true;
+  }
+
+ private:
+  GradeRow team_row(GradeRow r, const char* verdict, const std::string& detail) const {
+    r.verdict = verdict;
+    r.detail = detail;
+    return r;
+  }
+
+  void record(GradeRow r) {
+    r.graded_at = utc_now();
+    book_.put(r);
+    if (!o_.quiet) print(r);
+  }
+
+  static void print(const GradeRow& r) {
+    std::string what;
+    if (r.verdict == "PASS") {
+      char b[160];
+      std::snprintf(b, sizeof b, "%s %.6g, %s %.6g", r.metric_name.c_str(), r.metric_value.value_or(0),
+                    r.accuracy_metric.c_str(), r.accuracy_value.value_or(0));
+      what = b;
+    } else {
+      what = r.failed_rules.empty() ? r.detail : "failed: " + first_words(r.failed_rules, 3) + " (" + r.detail + ")";
+    }
+    if (r.submission_s) {
+      char b[64];
+      std::snprintf(b, sizeof b, " [%.1f s]", *r.submission_s + r.check_s.value_or(0));
+      what += b;
+    }
+    std::printf("%-5s %s  %s/%s: %s\n", r.verdict.c_str(), r.team.c_str(), r.workload.c_str(), r.scenario.c_str(),
+                what.c_str());
+    std::fflush(stdout);
+  }
+
+  // The workloads to grade: those the plugin declares and the registry has ready, or the
+  // team.yaml subset of them. false when a row about the team says why there is nothing.
+  bool pick_workloads(const TeamFolder& t, const PluginDescription& d, const GradeRow& base,
+                      std::vector<std::string>& out) {
+    auto declared = [&](const std::string& w) {
+      return std::find(d.workloads.begin(), d.workloads.end(), w) != d.workloads.end();
+    };
+    if (t.workloads.empty()) {
+      std::vector<std::string> ready;
+      for (const auto& w : reg_.workloads)
+        if (w.status == "ready") (declared(w.id) ? out : ready).push_back(w.id);
+      if (out.empty())
+        record(team_row(base, "FAIL",
+                        t.plugin + ": serves none of the ready workloads of " + reg_.path + " (it serves: " +
+                            join(d.workloads, ", ") + "; ready: " + join(ready, ", ") + ")"));
+      return !out.empty();
+    }
+    std::vector<GradeRow> undeclared;
+    for (const TeamWorkload& tw : t.workloads) {
+      const registry::Workload* w = reg_.find_workload(tw.id);
+      const std::string where = t.yaml + ":" + std::to_string(tw.line) + ": workloads: " + tw.id + ": ";
+      if (!w) {
+        std::vector<std::string> known;
+        for (const auto& x : reg_.workloads) known.push_back(x.id);
+        record(team_row(base, "ERROR",
+                        where + "not a workload of " + reg_.path + " (known: " + join(known, ", ") + ")"));
+        return false;
+      }
+      if (w->status != "ready") {
+        record(team_row(base, "ERROR", where + "status is '" + w->status + "' in " + reg_.path + ", not ready"));
+        return false;
+      }
+      if (std::find(out.begin(), out.end(), tw.id) != out.end()) continue;
+      if (declared(tw.id)) {
+        out.push_back(tw.id);
+      } else {
+        GradeRow r = team_row(base, "FAIL", where + "the plugin does not serve it (it serves: " +
+                                                join(d.workloads, ", ") + ")");
+        r.workload = tw.id;
+        undeclared.push_back(r);
+      }
+    }
+    for (const GradeRow& r : undeclared) record(r);
+    return true;
+  }
+
+  const GradeOptions& o_;
+  const registry::Registry& reg_;
+  std::string registry_sha_;
+  std::string out_;
+  GradeBook& book_;
+};
+
+void check_options(const GradeOptions& o) {
+  for (const std::string& sc : o.scenarios)
+    if (!registry::parse_scenario(sc))
+      throw BadInput("--scenario " + sc + ": expected single_stream, offline or server");
+  registry::Settings probe;  // the keys and values are checked now, not once per team
+  for (const std::string& kv : o.sets) {
+    auto [k, v] = split_key_value(kv, "--set");
+    try {
+      registry::apply_setting(probe, k, v);
+    } catch (const registry::Error& e) {
+      throw BadInput(e.what());
+    }
+  }
+}
+
+int collect(const GradeOptions& o) {
+  if (!o.submissions.empty())
+    throw BadInput("--collect OUT takes the grading output directory only, not " + o.submissions);
+  const size_t n = collect_slurm_parts(o.collect, o.quiet);
+  if (!o.quiet)
+    std::printf("collected %zu parts into %s; tables: %s, %s\n", n,
+                (fs::path(o.collect) / "gradebook.sqlite").string().c_str(),
+                (fs::path(o.collect) / "grades.csv").string().c_str(),
+                (fs::path(o.collect) / "grades.html").string().c_str());
+  return kExitValid;
+}
+
+int slurm(const GradeOptions& o, const std::vector<std::string>& teams, const registry::Registry& reg,
+          const std::string& out) {
+  // Before anything is written: a job written for a submit that cannot happen would look submitted.
+  if (o.submit && !sbatch_on_path())
+    throw BadInput("--submit: sbatch is not on the PATH (submit the job where Slurm runs, or drop --submit)");
+  SlurmJob job;
+  job.edubench = self_path();
+  job.submissions = absolute(o.submissions);
+  job.out = out;
+  job.registry = reg.path;
+  job.teams = teams;
+  job.scenarios = o.scenarios;
+  job.sets = o.sets;
+  job.sbatch_args = o.sbatch_args;
+  job.regrade = o.regrade;
+  const std::string script = write_slurm_job(job);
+  std::printf("wrote %s: an array job of %zu tasks, one per team\n", script.c_str(), teams.size());
+  if (!o.submit) {
+    std::printf("submit it:        sbatch %s\nwhen it has run:  %s grade --collect %s\n", script.c_str(),
+                job.edubench.c_str(), out.c_str());
+    return kExitValid;
+  }
+  const int rc = submit_slurm_job(script);
+  if (rc != 0) throw HarnessError(kExitInternal, "sbatch " + script + " exited " + std::to_string(rc));
+  std::printf("when it has run:  %s grade --collect %s\n", job.edubench.c_str(), out.c_str());
+  return kExitValid;
+}
+
+int grade(const GradeOptions& o) {
+  if (!o.collect.empty()) return collect(o);
+  if (o.submissions.empty()) throw BadInput("grade: expected SUBMISSIONS_DIR (see --help)");
+  if (o.submit && !o.slurm) throw BadInput("--submit: only with --slurm");
+  if (!o.sbatch_args.empty() && !o.slurm) throw BadInput("--sbatch-arg: only with --slurm");
+  std::vector<std::string> teams = team_folder_names(o.submissions);
+  if (!o.team.empty()) {
+    if (std::find(teams.begin(), teams.end(), o.team) == teams.end())
+      throw BadInput("--team " + o.team + ": no such team folder in " + o.submissions);
+    teams = {o.team};
+  }
+  const registry::Registry reg = load_registry_or_bad_input(o.registry_path);
+  check_options(o);
+  std::string registry_sha;
+  try {
+    registry_sha = registry::sha256_file(reg.path);
+  } catch (const std::exception& e) {
+    throw BadInput(e.what());
+  }
+  const std::string out = absolute(o.output.empty() ? default_output(o.submissions) : o.output);
+  if (o.slurm) return slurm(o, teams, reg, out);
+  {
+    std::error_code ec;
+    fs::create_directories(out, ec);
+    if (ec) throw BadInput("--output " + out + ": cannot create: " + ec.message());
+  }
+
+  GradeBook book((fs::path(out) / "gradebook.sqlite").string());
+  GradeBatch info;
+  info.started_at = utc_now();
+  info.host = hostname();
+  info.harness_version = harness_version();
+  info.harness_git = harness_git();
+  info.command = o.command_line;
+  info.registry_path = reg.path;
+  info.registry_sha256 = registry_sha;
+  info.overrides = join(o.sets, " ");
+  Batch batch(o, reg, registry_sha, out, book);
+  batch.id = book.begin_batch(info);
+  bool interrupted = false;
+  for (const std::string& t : teams)
+    if (!batch.grade_team(t)) {
+      interrupted = true;
+      break;
+    }
+  if (!interrupted) book.end_batch(batch.id, utc_now());
+  const std::vector<GradeRow> rows = book.rows();
+  write_grade_reports(rows, out);
+  if (!o.quiet) {
+    std::map<std::string, int> count;
+    for (const GradeRow& r : rows) ++count[r.verdict];
+    std::printf("%zu submissions graded, %zu graded already; the grade book holds %d PASS, %d FAIL, %d ERROR\n",
+                batch.graded, batch.skipped, count["PASS"], count["FAIL"], count["ERROR"]);
+    std::printf("grade book: %s\ntables:     %s, %s\n", book.path().c_str(),
+                (fs::path(out) / "grades.csv").string().c_str(), (fs::path(out) / "grades.html").string().c_str());
+  }
+  if (interrupted) {
+    std::fprintf(stderr, "edubench: error: interrupted; the rows graded so far are in %s (run again to resume)\n",
+                 book.path().c_str());
+    return kExitInterrupted;
+  }
+  return kExitValid;
+}
+
+}  // namespace
+
+void grade_command(const GradeOptions& o) {
+  int code = kExitInternal;
+  try {
+    code = grade(o);
+  } catch (const HarnessError& e) {
+    std::fprintf(stderr, "edubench: error: %s\n", e.what());
+    code = e.code();
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "edubench: error: out of memory\n");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "edubench: error: internal: %s\n", e.what());
+  }
+  // Plugins are never unloaded and their threads may linger: leave without static destructors.
+  std::fflush(nullptr);
+  std::_Exit(code);
+}
+
+}  // namespace edubench::harness
