@@ -42,7 +42,7 @@ int cmd_check(int argc, char** argv) {
       ("division", po::value(&division), "closed | open (default: the one submission.json declares)");
   po::positional_options_description pos;
   pos.add("dir", 1);
-  auto vm = parse(desc, &pos, argc, argv);
+  auto vm = parse_options(desc, &pos, argc, argv);
   if (vm.count("help")) return std::cout << desc, kExitValid;
   if (dir.empty()) throw BadInput("check: expected a submission directory (see --help)");
   return check_command(dir, reg, division);

@@ -17,7 +17,7 @@ int cmd_check(int argc, char** argv);
 int cmd_grade(int argc, char** argv, const std::string& cmdline);
 
 // Parses argv against `desc` (and positional names); po::error for anything it cannot take.
-po::variables_map parse(const po::options_description& desc, const po::positional_options_description* pos,
+po::variables_map parse_options(const po::options_description& desc, const po::positional_options_description* pos,
                         int argc, char** argv);
 
 }  // namespace edubench::cli

@@ -43,7 +43,7 @@ int cmd_grade(int argc, char** argv, const std::string& cmdline) {
       ("collect", po::value(&o.collect), "OUT: merge the grade books of the Slurm tasks into OUT's");
   po::positional_options_description pos;
   pos.add("submissions", 1);
-  auto vm = parse(desc, &pos, argc, argv);
+  auto vm = parse_options(desc, &pos, argc, argv);
   if (vm.count("help")) return std::cout << desc, kExitValid;
   o.command_line = cmdline;
   grade_command(o);

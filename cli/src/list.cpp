@@ -48,7 +48,7 @@ int cmd_list(int argc, char** argv) {
   po::options_description desc("edubench list [--registry workloads.yaml]\n\nLists workloads and reference plugins.\n\noptions");
   desc.add_options()("help,h", "show this help")
       ("registry", po::value(&reg)->default_value(default_registry_path()), "workloads.yaml to read");
-  auto vm = parse(desc, nullptr, argc, argv);
+  auto vm = parse_options(desc, nullptr, argc, argv);
   if (vm.count("help")) return std::cout << desc, kExitValid;
   return list_workloads_and_plugins(reg);
 }

@@ -22,7 +22,7 @@ int cmd_validate(int argc, char** argv) {
       ("registry", po::value(&reg)->default_value(default_registry_path()), "workloads.yaml to read");
   po::positional_options_description pos;
   pos.add("plugin", 1);
-  auto vm = parse(desc, &pos, argc, argv);
+  auto vm = parse_options(desc, &pos, argc, argv);
   if (vm.count("help")) return std::cout << desc, kExitValid;
   if (plugin.empty()) throw BadInput("validate: expected a plugin path or name (see --help)");
   return validate_command(plugin, reg);

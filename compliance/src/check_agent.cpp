@@ -11,9 +11,9 @@
 
 namespace edubench::compliance {
 
-RuleResult check_agent_trace(const results::RunLog& run, const std::string& file) {
+RuleResult check_agent_trace(const runlog::RunLog& run, const std::string& file) {
   RuleResult r{"agent_trace", false, file, ""};
-  std::unordered_map<uint64_t, const results::QueryLog*> queries;
+  std::unordered_map<uint64_t, const runlog::QueryLog*> queries;
   for (const auto& q : run.queries) queries.emplace(q.id, &q);
   std::map<uint64_t, std::vector<uint32_t>> steps;  // query -> the steps its events carry
   uint64_t problems = 0;
@@ -25,12 +25,12 @@ RuleResult check_agent_trace(const results::RunLog& run, const std::string& file
   auto placed = [&](uint64_t id, int64_t start, int64_t end, const std::string& what) {
     auto it = queries.find(id);
     if (it == queries.end()) return problem(what + " for query " + std::to_string(id) + ", never issued");
-    const results::QueryLog& q = *it->second;
+    const runlog::QueryLog& q = *it->second;
     const int64_t done = q.completed_ns >= 0 ? q.completed_ns : run.end_ns;
     if (start < q.issued_ns || end > done || end < start)
       problem(what + " of query " + std::to_string(id) + " outside the query's issue-to-completion time");
   };
-  for (const results::ToolCall& t : run.tool_calls) {
+  for (const runlog::ToolCall& t : run.tool_calls) {
     const std::string what = "tool call " + t.tool + "[" + t.arg + "] (step " + std::to_string(t.step) + ")";
     placed(t.query, t.start_ns, t.end_ns, what);
     steps[t.query].push_back(t.step);
@@ -39,7 +39,7 @@ RuleResult check_agent_trace(const results::RunLog& run, const std::string& file
       problem(what + " of query " + std::to_string(t.query) + ": logged observation '" + t.observation.substr(0, 40) +
               "' is not what the tool returns ('" + again.observation.substr(0, 40) + "')");
   }
-  for (const results::CodeRun& c : run.code_runs) {
+  for (const runlog::CodeRun& c : run.code_runs) {
     placed(c.query, c.start_ns, c.end_ns, "code run (attempt " + std::to_string(c.attempt) + ")");
     steps[c.query].push_back(c.attempt);
   }

@@ -9,12 +9,12 @@
 namespace edubench::compliance {
 namespace {
 
-std::string query_name(const results::QueryLog& q) {
+std::string query_name(const runlog::QueryLog& q) {
   return "query " + std::to_string(q.id) + " (sample " + std::to_string(q.sample_index) + ")";
 }
 
 // Where two responses first differ, or "" when they are equal in full.
-std::string difference(const results::QueryLog& a, const results::QueryLog& b) {
+std::string difference(const runlog::QueryLog& a, const runlog::QueryLog& b) {
   const size_t n = std::min(a.tokens.size(), b.tokens.size());
   for (size_t k = 0; k < n; ++k)
     if (a.tokens[k] != b.tokens[k])
@@ -29,14 +29,14 @@ std::string difference(const results::QueryLog& a, const results::QueryLog& b) {
 
 }  // namespace
 
-RuleResult check_test01(const results::RunLog& perf, const results::RunLog& acc, const std::string& file) {
+RuleResult check_test01(const runlog::RunLog& perf, const runlog::RunLog& acc, const std::string& file) {
   RuleResult r{"TEST01", false, file, ""};
-  std::unordered_map<uint64_t, const results::QueryLog*> reference;  // sample -> accuracy response
-  for (const results::QueryLog& q : acc.queries)
+  std::unordered_map<uint64_t, const runlog::QueryLog*> reference;  // sample -> accuracy response
+  for (const runlog::QueryLog& q : acc.queries)
     if (q.logged && q.completed_ns >= 0) reference.emplace(q.sample_index, &q);
   uint64_t compared = 0, differ = 0, unmatched = 0;
   std::string first;
-  for (const results::QueryLog& q : perf.queries) {
+  for (const runlog::QueryLog& q : perf.queries) {
     if (!q.logged || q.completed_ns < 0) continue;
     auto it = reference.find(q.sample_index);
     if (it == reference.end()) {
@@ -62,14 +62,14 @@ RuleResult check_test01(const results::RunLog& perf, const results::RunLog& acc,
   return r;
 }
 
-RuleResult check_test06(const results::RunLog& run, const registry::Workload& w, const std::string& file) {
+RuleResult check_test06(const runlog::RunLog& run, const registry::Workload& w, const std::string& file) {
   RuleResult r{"TEST06", false, file, ""};
   uint64_t responses = 0, streamed_queries = 0, problems = 0;
   std::string first;
-  auto problem = [&](const results::QueryLog& q, const std::string& what) {
+  auto problem = [&](const runlog::QueryLog& q, const std::string& what) {
     if (problems++ == 0) first = query_name(q) + ": " + what;
   };
-  for (const results::QueryLog& q : run.queries) {
+  for (const runlog::QueryLog& q : run.queries) {
     if (q.completed_ns < 0) continue;
     uint64_t stream_sum = 0;
     for (const auto& s : q.streams) stream_sum += s.n_tokens;

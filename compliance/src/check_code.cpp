@@ -3,27 +3,27 @@
 // the same scoring code (score_hidden_tests) and compares outcomes. Outcomes, not whole texts:
 // a feedback line may say which limit a timed-out run hit, and only the outcome is scored.
 #include <edubench/compliance/check.hpp>
-#include <edubench/results/hidden_tests.hpp>
+#include <edubench/runlog/hidden_tests.hpp>
 
 namespace edubench::compliance {
 
-RuleResult check_hidden_tests(const results::RunLog& run, const std::vector<registry::Sample>& samples,
-                              const std::string& file, results::RunLog* rescored) {
+RuleResult check_hidden_tests(const runlog::RunLog& run, const std::vector<registry::Sample>& samples,
+                              const std::string& file, runlog::RunLog* rescored) {
   RuleResult r{"hidden_tests", false, file, ""};
-  results::RunLog again = run;
-  results::score_hidden_tests(again, samples);
+  runlog::RunLog again = run;
+  runlog::score_hidden_tests(again, samples);
   uint64_t checked = 0, differ = 0, passed = 0;
   std::string first;
-  auto compare = [&](const results::QueryLog& q, const char* which, const std::string& recorded,
+  auto compare = [&](const runlog::QueryLog& q, const char* which, const std::string& recorded,
                      const std::string& rerun) {
     ++checked;
-    if (results::verdict_outcome(recorded) == results::verdict_outcome(rerun)) return;
+    if (runlog::verdict_outcome(recorded) == runlog::verdict_outcome(rerun)) return;
     if (differ++ == 0)
       first = "query " + std::to_string(q.id) + " (sample " + std::to_string(q.sample_index) + "): " + which +
               " recorded '" + recorded.substr(0, 60) + "', the checker's run gives '" + rerun.substr(0, 60) + "'";
   };
   for (size_t i = 0; i < run.queries.size(); ++i) {
-    const results::QueryLog &q = run.queries[i], &a = again.queries[i];
+    const runlog::QueryLog &q = run.queries[i], &a = again.queries[i];
     if (!q.logged || q.completed_ns < 0) continue;
     compare(q, "final code", q.hidden_verdict, a.hidden_verdict);
     compare(q, "first attempt", q.first_attempt_hidden_verdict, a.first_attempt_hidden_verdict);

@@ -3,7 +3,7 @@
 #include "check_format.hpp"
 
 #include <edubench/compliance/check.hpp>
-#include <edubench/results/metrics.hpp>
+#include <edubench/runlog/metrics.hpp>
 
 #include <cstdio>
 
@@ -12,7 +12,7 @@ using detail::fmt;
 namespace {
 
 // The figure the scenario is judged by, for the PASS line.
-std::string headline(const results::RunLog& run, const results::Metrics& m) {
+std::string headline(const runlog::RunLog& run, const runlog::Metrics& m) {
   std::string s = std::to_string(m.queries_completed) + " of " + std::to_string(m.queries_issued) + " queries completed";
   if (run.mode != "performance") return s;
   switch (run.scenario) {
@@ -29,8 +29,8 @@ std::string headline(const results::RunLog& run, const results::Metrics& m) {
 
 }  // namespace
 
-RuleResult check_validity(const results::RunLog& run, const std::string& file) {
-  const results::Metrics m = results::compute_metrics(run);
+RuleResult check_validity(const runlog::RunLog& run, const std::string& file) {
+  const runlog::Metrics m = runlog::compute_metrics(run);
   RuleResult r{"validity", m.valid, file, ""};
   if (m.valid) {
     r.figures = "VALID by recomputation: " + headline(run, m);
@@ -42,10 +42,10 @@ RuleResult check_validity(const results::RunLog& run, const std::string& file) {
   return r;
 }
 
-RuleResult check_accuracy(const results::RunLog& run, const registry::Workload& w,
+RuleResult check_accuracy(const runlog::RunLog& run, const registry::Workload& w,
                           const std::vector<registry::Sample>& samples, const std::string& division,
                           const std::string& file) {
-  const results::AccuracyResult a = results::compute_accuracy(run, w, samples);
+  const runlog::AccuracyResult a = runlog::compute_accuracy(run, w, samples);
   const bool closed = division != "open";
   const double target = closed ? a.target : w.accuracy.open_floor;
   RuleResult r{"accuracy", false, file, ""};
@@ -59,9 +59,9 @@ RuleResult check_accuracy(const results::RunLog& run, const registry::Workload& 
   return r;
 }
 
-RuleResult check_accuracy_coverage(const results::RunLog& run, const registry::Workload& w,
+RuleResult check_accuracy_coverage(const runlog::RunLog& run, const registry::Workload& w,
                                    const std::vector<registry::Sample>& samples, const std::string& file) {
-  const results::AccuracyResult a = results::compute_accuracy(run, w, samples);
+  const runlog::AccuracyResult a = runlog::compute_accuracy(run, w, samples);
   RuleResult r{"accuracy_coverage", false, file, ""};
   // Accuracy mode issues sample i as the i-th query, once; anything else is not an accuracy run.
   uint64_t out_of_place = 0;

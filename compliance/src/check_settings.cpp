@@ -98,7 +98,7 @@ std::optional<std::string> audit_violation(const std::string& rule, const Settin
 
 }  // namespace
 
-RuleResult check_run_settings(const results::RunLog& run, const registry::Settings& registered, bool audit,
+RuleResult check_run_settings(const runlog::RunLog& run, const registry::Settings& registered, bool audit,
                               const std::string& file, const std::optional<uint64_t>& audit_offset) {
   RuleResult r{"run_rules", false, file, ""};
   std::vector<std::string> bad;

@@ -3,7 +3,7 @@
 // parsed becomes a FAIL result naming it, and the rules that needed it are reported as not
 // provable, so the checker never stops early and never throws at its caller.
 #include <edubench/compliance/check.hpp>
-#include <edubench/results/run_dir.hpp>
+#include <edubench/runlog/run_dir.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -22,7 +22,7 @@ struct Run {
   std::string name;
   bool audit = false;
   std::optional<json> manifest;
-  std::optional<results::RunLog> log;
+  std::optional<runlog::RunLog> log;
 };
 
 std::optional<json> read_json(const fs::path& p) {
@@ -195,8 +195,8 @@ std::vector<RuleResult> check_submission(const std::string& dir, const registry:
     run.manifest = read_json(rd / "manifest.json");
     add(out, "log." + run.name, run.name + "/events.jsonl", [&] {
       try {
-        run.log = results::read_run_log((rd / "events.jsonl").string(), (rd / "accuracy.jsonl").string());
-      } catch (const results::FormatError& e) {
+        run.log = runlog::read_run_log((rd / "events.jsonl").string(), (rd / "accuracy.jsonl").string());
+      } catch (const runlog::FormatError& e) {
         // FormatError is "PATH:LINE: what"; the report names files within the submission.
         std::string what = e.what();
         const std::string prefix = (root / "").string();
@@ -260,10 +260,10 @@ std::vector<RuleResult> check_submission(const std::string& dir, const registry:
   if (acc.log && have_samples) {
     // Code workloads: every recorded verdict is run again, and accuracy is scored on the
     // checker's own verdicts, never on the ones the submission carries.
-    std::optional<results::RunLog> rescored;
+    std::optional<runlog::RunLog> rescored;
     if (code_workload)
       add(out, "hidden_tests", acc_file, [&] {
-        results::RunLog again;
+        runlog::RunLog again;
         RuleResult r = check_hidden_tests(*acc.log, samples, acc_file, &again);
         rescored = std::move(again);
         return r;

@@ -8,7 +8,7 @@
 #include "check_format.hpp"
 
 #include <edubench/compliance/check.hpp>
-#include <edubench/results/metrics.hpp>
+#include <edubench/runlog/metrics.hpp>
 
 #include <algorithm>
 #include <stdexcept>
@@ -19,15 +19,15 @@ using detail::fmt;
 namespace {
 
 // sample -> units of work, from the first completed query of each sample in the accuracy run.
-std::unordered_map<uint64_t, double> units_per_sample(const results::RunLog& acc, registry::Kind kind) {
+std::unordered_map<uint64_t, double> units_per_sample(const runlog::RunLog& acc, registry::Kind kind) {
   const auto by_query = work_units(acc, kind);
   std::unordered_map<uint64_t, double> by_sample;
-  for (const results::QueryLog& q : acc.queries)
+  for (const runlog::QueryLog& q : acc.queries)
     if (q.completed_ns >= 0) by_sample.emplace(q.sample_index, by_query.at(q.id));
   return by_sample;
 }
 
-double service_ms(const results::QueryLog& q) { return (q.completed_ns - q.issued_ns) / 1e6; }
+double service_ms(const runlog::QueryLog& q) { return (q.completed_ns - q.issued_ns) / 1e6; }
 
 // A run's time per unit of work: Offline, its duration over the units of its completed queries
 // (queries overlap, so no single query's time means anything); otherwise each query's service
@@ -36,11 +36,11 @@ double service_ms(const results::QueryLog& q) { return (q.completed_ns - q.issue
 struct PerUnit {
   double ms = 0, mean_units = 0;
 };
-PerUnit per_unit(const results::RunLog& run, const std::unordered_map<uint64_t, double>& units, double pct) {
+PerUnit per_unit(const runlog::RunLog& run, const std::unordered_map<uint64_t, double>& units, double pct) {
   PerUnit p;
   double total = 0;
   std::vector<double> normalised;
-  for (const results::QueryLog& q : run.queries) {
+  for (const runlog::QueryLog& q : run.queries) {
     if (q.completed_ns < 0) continue;
     auto it = units.find(q.sample_index);
     if (it == units.end())
@@ -51,14 +51,14 @@ PerUnit per_unit(const results::RunLog& run, const std::unordered_map<uint64_t, 
   }
   if (normalised.empty()) throw std::runtime_error("no completed queries in the " + run.mode + " run");
   p.mean_units = total / static_cast<double>(normalised.size());
-  p.ms = run.scenario == registry::Scenario::offline ? results::compute_metrics(run).duration_s * 1e3 / total
-                                                     : results::quantile(normalised, pct);
+  p.ms = run.scenario == registry::Scenario::offline ? runlog::compute_metrics(run).duration_s * 1e3 / total
+                                                     : runlog::quantile(normalised, pct);
   return p;
 }
 
 }  // namespace
 
-RuleResult check_test04(const results::RunLog& perf, const results::RunLog& audit, const results::RunLog& acc,
+RuleResult check_test04(const runlog::RunLog& perf, const runlog::RunLog& audit, const runlog::RunLog& acc,
                         registry::Kind kind, double tolerance, double slack_ms, const std::string& file,
                         uint64_t dataset_size) {
   RuleResult r{"TEST04", false, file, ""};
@@ -106,7 +106,7 @@ RuleResult check_test04(const results::RunLog& perf, const results::RunLog& audi
   double actual = 0;
   std::string what;
   if (audit.scenario == registry::Scenario::offline) {
-    const double sps = results::compute_metrics(audit).samples_per_s;
+    const double sps = runlog::compute_metrics(audit).samples_per_s;
     if (sps <= 0) {
       r.figures = "the audit run completed no queries";
       return r;
@@ -115,13 +115,13 @@ RuleResult check_test04(const results::RunLog& perf, const results::RunLog& audi
     what = "time per query (" + fmt("%.6g", sps) + " samples/s)";
   } else {
     std::vector<double> ms;
-    for (const results::QueryLog& q : audit.queries)
+    for (const runlog::QueryLog& q : audit.queries)
       if (q.completed_ns >= 0) ms.push_back(service_ms(q));
     if (ms.empty()) {
       r.figures = "the audit run completed no queries";
       return r;
     }
-    actual = results::quantile(ms, pct);
+    actual = runlog::quantile(ms, pct);
     std::string pname = registry::format_number(pct * 100);
     pname.insert(0, 1, 'p');  // not "p" + string: GCC 12 warns falsely (-Wrestrict) at -O3
     what = pname + " service time";

@@ -18,9 +18,9 @@ const char* work_unit_name(registry::Kind kind) {
   return "query";
 }
 
-std::unordered_map<uint64_t, double> work_units(const results::RunLog& run, registry::Kind kind) {
+std::unordered_map<uint64_t, double> work_units(const runlog::RunLog& run, registry::Kind kind) {
   std::unordered_map<uint64_t, double> w;
-  for (const results::QueryLog& q : run.queries) {
+  for (const runlog::QueryLog& q : run.queries) {
     // Generation: each stream() call is one decoding step that produced tokens (one token for
     // plain decoding, one accepted burst per verification for speculative decoding). React: one
     // model turn before each tool call and one that writes the answer. Codegen: counted below.
@@ -30,9 +30,9 @@ std::unordered_map<uint64_t, double> work_units(const results::RunLog& run, regi
     w[q.id] = units;
   }
   if (kind == registry::Kind::react)
-    for (const results::ToolCall& t : run.tool_calls) w[t.query] += 1;
+    for (const runlog::ToolCall& t : run.tool_calls) w[t.query] += 1;
   if (kind == registry::Kind::codegen)  // each attempt writes code and runs it on the visible tests
-    for (const results::CodeRun& c : run.code_runs) w[c.query] += 1;
+    for (const runlog::CodeRun& c : run.code_runs) w[c.query] += 1;
   for (auto& [id, units] : w) units = std::max(units, 1.0);  // a query that answered at once did one step
   return w;
 }

@@ -71,7 +71,7 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 // The figure each scenario is judged by, as the checker's validity line states it: Offline
 // throughput, SingleStream p90 latency, Server p99 latency.
 void read_metric(const fs::path& dir, GradeRow& r) {
-  const auto perf = read_json(dir / results::kPerformanceRun / "result.json");
+  const auto perf = read_json(dir / runlog::kPerformanceRun / "result.json");
   if (!perf || !perf->contains("metrics") || !(*perf)["metrics"].is_object()) return;
   const json& m = (*perf)["metrics"];
   const json* v = nullptr;
@@ -89,7 +89,7 @@ void read_metric(const fs::path& dir, GradeRow& r) {
 }
 
 void read_accuracy(const fs::path& dir, GradeRow& r) {
-  const auto acc = read_json(dir / results::kAccuracyRun / "result.json");
+  const auto acc = read_json(dir / runlog::kAccuracyRun / "result.json");
   if (!acc || !acc->contains("accuracy") || !(*acc)["accuracy"].is_object()) return;
   const json& a = (*acc)["accuracy"];
   if (a.contains("metric") && a["metric"].is_string()) r.accuracy_metric = a["metric"].get<std::string>();
@@ -98,7 +98,7 @@ void read_accuracy(const fs::path& dir, GradeRow& r) {
 
 // The first reason a run of the submission gave for not being VALID, e.g. a plugin failure.
 std::string first_run_problem(const fs::path& dir) {
-  for (const char* run : {results::kPerformanceRun, results::kAccuracyRun, results::kAuditRun}) {
+  for (const char* run : {runlog::kPerformanceRun, runlog::kAccuracyRun, runlog::kAuditRun}) {
     const auto res = read_json(dir / run / "result.json");
     if (!res || !res->contains("invalid_reasons") || !(*res)["invalid_reasons"].is_array()) continue;
     for (const json& reason : (*res)["invalid_reasons"])
@@ -109,7 +109,7 @@ std::string first_run_problem(const fs::path& dir) {
 
 // verdict.json: the failed rules' names, and the first one's line for the detail column.
 bool read_verdict(const fs::path& dir, GradeRow& r) {
-  const auto v = read_json(dir / results::kVerdictFile);
+  const auto v = read_json(dir / runlog::kVerdictFile);
   if (!v || !v->contains("rules") || !(*v)["rules"].is_array()) return false;
   size_t failed = 0;
   for (const json& rule : (*v)["rules"]) {
@@ -165,7 +165,7 @@ std::optional<GradeRow> grade_submission(GradeRow r, const std::vector<std::stri
     }
     r.submission_s = seconds_since(t0);
     if (sub == kExitInterrupted) return std::nullopt;
-    if (fs::exists(dir / results::kSubmissionFile, ec)) {
+    if (fs::exists(dir / runlog::kSubmissionFile, ec)) {
       const auto t1 = std::chrono::steady_clock::now();
       try {
         const registry::Registry reg = load_registry_or_bad_input(r.registry_path);

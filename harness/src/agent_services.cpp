@@ -1,6 +1,6 @@
 #include "agent_services.hpp"
 
-#include <edubench/results/hidden_tests.hpp>
+#include <edubench/runlog/hidden_tests.hpp>
 #include <edubench/hostsvc/sandbox.hpp>
 #include <edubench/hostsvc/tools.hpp>
 
@@ -41,9 +41,9 @@ CodeVerdict run_visible_tests(const std::string& code, const registry::Sample& s
   return v;
 }
 
-void score_hidden_tests(results::RunLog& log, const std::vector<registry::Sample>& samples) {
+void score_hidden_tests(runlog::RunLog& log, const std::vector<registry::Sample>& samples) {
   // The checker runs the same code again (edubench check's hidden_tests rule).
-  results::score_hidden_tests(log, samples);
+  runlog::score_hidden_tests(log, samples);
 }
 
 }  // namespace edubench::harness

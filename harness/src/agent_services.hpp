@@ -2,7 +2,7 @@
 #pragma once
 
 #include <edubench/registry/registry.hpp>
-#include <edubench/results/run_log.hpp>
+#include <edubench/runlog/run_log.hpp>
 
 #include <string>
 #include <vector>
@@ -26,6 +26,6 @@ CodeVerdict run_visible_tests(const std::string& code, const registry::Sample& s
 // first code each query ran are run against the sample's "hidden_tests", which the SUT never
 // sees; the verdicts go into the log (accuracy.jsonl) for the accuracy computation. The code is
 // compliance::score_hidden_tests, which `edubench check` runs again on a submission.
-void score_hidden_tests(results::RunLog& log, const std::vector<registry::Sample>& samples);
+void score_hidden_tests(runlog::RunLog& log, const std::vector<registry::Sample>& samples);
 
 }  // namespace edubench::harness

@@ -100,7 +100,7 @@ edu_status HostBridge::do_call_tool(uint64_t id, const char* tool, const char* a
   if (observation.size() + 1 > out_cap) return EDU_ERR_BUFFER_TOO_SMALL;
   std::copy(observation.begin(), observation.end(), out);
   out[observation.size()] = '\0';
-  results::ToolCall call;
+  runlog::ToolCall call;
   call.query = id;
   call.step = table_.next_step(id);
   call.tool = tool;
@@ -130,7 +130,7 @@ edu_status HostBridge::do_run_code(uint64_t id, const char* code, size_t code_le
     table_.error(id, "run_code_unsupported", v.feedback);
     return EDU_ERR_UNSUPPORTED;
   }
-  results::CodeRun run;
+  runlog::CodeRun run;
   run.query = id;
   run.attempt = table_.next_step(id);
   run.passed = v.passed;

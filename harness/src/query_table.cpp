@@ -28,7 +28,7 @@ class SpinLock {
 
 // What only some queries need: allocated on first stream, logged response or tool use.
 struct QueryTable::Extra {
-  std::vector<results::StreamEvent> streams;
+  std::vector<runlog::StreamEvent> streams;
   std::vector<int32_t> streamed_tokens;
   std::vector<int32_t> tokens;
   std::string text;
@@ -220,12 +220,12 @@ uint32_t QueryTable::next_step(uint64_t id) {
   return step;
 }
 
-void QueryTable::record_tool(results::ToolCall call) {
+void QueryTable::record_tool(runlog::ToolCall call) {
   std::lock_guard<std::mutex> g(side_mu_);
   tools_.push_back(std::move(call));
 }
 
-void QueryTable::record_code(results::CodeRun run) {
+void QueryTable::record_code(runlog::CodeRun run) {
   std::lock_guard<std::mutex> g(side_mu_);
   code_runs_.push_back(std::move(run));
 }
@@ -239,7 +239,7 @@ const std::string& QueryTable::keep_feedback(uint64_t id, std::string feedback) 
   return e.feedback;
 }
 
-void QueryTable::snapshot(results::RunLog& log) const {
+void QueryTable::snapshot(runlog::RunLog& log) const {
   const uint64_t n = size();
   log.queries.clear();
   log.queries.resize(n);
@@ -249,7 +249,7 @@ void QueryTable::snapshot(results::RunLog& log) const {
       log.queries.resize(i);  // planned but never issued (aborted run): not part of the record
       break;
     }
-    results::QueryLog& q = log.queries[i];
+    runlog::QueryLog& q = log.queries[i];
     q.id = id_of(i);
     q.sample_index = s->sample_index;
     uint8_t st = s->state.load(std::memory_order_acquire);
@@ -274,7 +274,7 @@ void QueryTable::snapshot(results::RunLog& log) const {
   std::lock_guard<std::mutex> g(side_mu_);
   log.errors.insert(log.errors.end(), errors_.begin(), errors_.end());
   if (errors_dropped_)
-    log.errors.push_back({now_ns(), results::kNoQuery, "errors_dropped",
+    log.errors.push_back({now_ns(), runlog::kNoQuery, "errors_dropped",
                           std::to_string(errors_dropped_) + " further run errors not kept"});
   log.reports = reports_;
   log.tool_calls = tools_;

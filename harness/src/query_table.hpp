@@ -6,7 +6,7 @@
 
 #include "waiter.hpp"
 
-#include <edubench/results/run_log.hpp>
+#include <edubench/runlog/run_log.hpp>
 #include <edubench/sut_api.h>
 
 #include <atomic>
@@ -46,8 +46,8 @@ class QueryTable {
   void error(uint64_t query, const std::string& kind, const std::string& message);
   // Tool calls and code runs are recorded here so they land in the same log.
   uint32_t next_step(uint64_t id);
-  void record_tool(results::ToolCall call);
-  void record_code(results::CodeRun run);
+  void record_tool(runlog::ToolCall call);
+  void record_code(runlog::CodeRun run);
   // Keeps `feedback` alive for the query until its next run_code or completion.
   const std::string& keep_feedback(uint64_t id, std::string feedback);
   bool known_in_flight(uint64_t id) const;
@@ -56,7 +56,7 @@ class QueryTable {
 
   // Copies everything into `log` (queries, errors, reports, tool calls, plugin log). Safe while
   // stragglers still call in: only fully completed queries are read as completed.
-  void snapshot(results::RunLog& log) const;
+  void snapshot(runlog::RunLog& log) const;
   uint64_t error_count() const;
 
  private:
@@ -74,12 +74,12 @@ class QueryTable {
   Waiter waiter_;
 
   mutable std::mutex side_mu_;  // guards the side logs below (rare calls)
-  std::vector<results::RunError> errors_;
+  std::vector<runlog::RunError> errors_;
   uint64_t errors_dropped_ = 0;
-  std::vector<results::Report> reports_;
-  std::vector<results::ToolCall> tools_;
-  std::vector<results::CodeRun> code_runs_;
-  std::vector<results::LogLine> plugin_log_;
+  std::vector<runlog::Report> reports_;
+  std::vector<runlog::ToolCall> tools_;
+  std::vector<runlog::CodeRun> code_runs_;
+  std::vector<runlog::LogLine> plugin_log_;
 };
 
 }  // namespace edubench::harness

@@ -3,7 +3,7 @@
 #include "agent_services.hpp"
 #include "clock.hpp"
 
-#include <edubench/results/metrics.hpp>
+#include <edubench/runlog/metrics.hpp>
 
 #include <cstdio>
 #include <filesystem>
@@ -20,7 +20,7 @@ void start_log(RunState& st, const std::vector<std::pair<std::string, std::strin
   st.log.scenario = plan.scenario;
   st.log.mode = plan.mode;
   st.log.settings = plan.settings;
-  results::RunContext& ctx = st.ctx;
+  runlog::RunContext& ctx = st.ctx;
   ctx.division = st.opts.division;
   ctx.harness_version = harness_version;
   ctx.harness_git = harness_git;
@@ -36,7 +36,7 @@ void start_log(RunState& st, const std::vector<std::pair<std::string, std::strin
 }
 
 void record_plugin(RunState& st, const PluginDescription& d, const std::string& extra_file) {
-  results::RunContext& ctx = st.ctx;
+  runlog::RunContext& ctx = st.ctx;
   ctx.sut_sha256 = d.sha256;
   ctx.sut_name = d.name;
   ctx.sut_version = d.version;
@@ -53,7 +53,7 @@ std::string read_file(const std::string& path) {
   return std::string(std::istreambuf_iterator<char>(f), {});
 }
 
-int exit_code_for(const RunOutcome& out, const results::Metrics& m, const results::AccuracyResult* acc) {
+int exit_code_for(const RunOutcome& out, const runlog::Metrics& m, const runlog::AccuracyResult* acc) {
   if (out.aborted) return out.exit_code;
   if (!m.valid) return kExitInvalidRun;
   if (acc && !acc->passed) return kExitAccuracyFailed;
@@ -64,26 +64,26 @@ int exit_code_for(const RunOutcome& out, const results::Metrics& m, const result
 
 int finalize(RunState& st, const RunOutcome& out) {
   std::lock_guard<std::mutex> g(st.finalize_mu);
-  results::RunLog& log = st.log;
+  runlog::RunLog& log = st.log;
   if (st.table) st.table->snapshot(log);
   if (out.start_ns) log.start_ns = out.start_ns;
   log.end_ns = out.end_ns ? out.end_ns : now_ns();
   if (out.aborted) {
     log.aborted = true;
     log.abort_reason = out.abort_reason;
-    log.errors.push_back({log.end_ns, results::kNoQuery, out.abort_kind, out.abort_reason});
+    log.errors.push_back({log.end_ns, runlog::kNoQuery, out.abort_kind, out.abort_reason});
   }
-  results::Metrics m = results::compute_metrics(log);
-  results::AccuracyResult acc;
+  runlog::Metrics m = runlog::compute_metrics(log);
+  runlog::AccuracyResult acc;
   const bool accuracy_mode = log.mode == "accuracy";
   // Code workloads are scored by running the responses on the hidden tests (seconds for a data
   // set; skipped on the emergency path, where the plugin may still hold the machine).
   if (accuracy_mode && st.plan.workload.accuracy.metric == "pass_rate" && !out.aborted)
     score_hidden_tests(log, st.plan.samples);
-  if (accuracy_mode) acc = results::compute_accuracy(log, st.plan.workload, st.plan.samples);
+  if (accuracy_mode) acc = runlog::compute_accuracy(log, st.plan.workload, st.plan.samples);
   int code = exit_code_for(out, m, accuracy_mode ? &acc : nullptr);
   try {
-    results::write_run_directory(st.dir, log, m, accuracy_mode ? &acc : nullptr, st.ctx);
+    runlog::write_run_directory(st.dir, log, m, accuracy_mode ? &acc : nullptr, st.ctx);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "edubench: error: cannot write the run directory %s: %s\n", st.dir.c_str(), e.what());
     return kExitInternal;

@@ -8,7 +8,7 @@
 
 #include <edubench/harness/run.hpp>
 #include <edubench/registry/run_plan.hpp>
-#include <edubench/results/run_dir.hpp>
+#include <edubench/runlog/run_dir.hpp>
 #include <edubench/session/errors.hpp>
 #include <edubench/session/process_session.hpp>
 #include <edubench/session/sut_session.hpp>
@@ -26,8 +26,8 @@ struct RunState {
   registry::RunPlan plan;
   RunOptions opts;
   std::string dir;
-  results::RunLog log;
-  results::RunContext ctx;
+  runlog::RunLog log;
+  runlog::RunContext ctx;
   std::mutex finalize_mu;
   // Destroyed in reverse order: the load generator, the session, the bridge, the table.
   std::unique_ptr<QueryTable> table;

@@ -4,7 +4,7 @@
 #include <edubench/session/plugin.hpp>
 #include <edubench/harness/system_info.hpp>
 
-#include <edubench/results/submission_layout.hpp>
+#include <edubench/runlog/submission_layout.hpp>
 #include <edubench/registry/registry.hpp>
 
 #include <nlohmann/json.hpp>
@@ -84,12 +84,12 @@ int run_submission(const RunOptions& o) {
   };
   // The audit runs between the two runs TEST04 measures it against, so a machine that speeds
   // up or slows down during the submission cannot make an honest audit look too fast.
-  const Step steps[] = {{results::kPerformanceRun, "performance", false},
-                        {results::kAuditRun, "performance", true},
-                        {results::kAccuracyRun, "accuracy", false}};
+  const Step steps[] = {{runlog::kPerformanceRun, "performance", false},
+                        {runlog::kAuditRun, "performance", true},
+                        {runlog::kAccuracyRun, "accuracy", false}};
   {
     std::error_code ec;  // a verdict from an earlier submission in DIR would describe other runs
-    fs::remove(fs::path(dir) / results::kVerdictFile, ec);
+    fs::remove(fs::path(dir) / runlog::kVerdictFile, ec);
   }
   uint64_t audit_offset = 0;
   try {
@@ -137,7 +137,7 @@ int run_submission(const RunOptions& o) {
   sub["overrides"] = o.sets;
   sub["isolation"] = isolation_of(o);
   // The checker's run_rules accepts the audit's offset only when it equals the one recorded here.
-  ojson audit = {{"run", results::kAuditRun}, {"set", audit_sets}, {"performance_sample_offset", audit_offset}};
+  ojson audit = {{"run", runlog::kAuditRun}, {"set", audit_sets}, {"performance_sample_offset", audit_offset}};
   if (w && sc && w->scenarios.count(*sc)) {  // what the checker will hold the audit to
     audit["test04_tolerance"] = w->scenarios.at(*sc).test04_tolerance;
     audit["test04_slack_ms"] = w->scenarios.at(*sc).test04_slack_ms;
@@ -148,7 +148,7 @@ int run_submission(const RunOptions& o) {
   for (const auto& [k, v] : system_info()) system[k] = v;
   sub["system"] = system;
   sub["harness"] = {{"version", harness_version()}, {"git", harness_git()}, {"command", o.command_line}};
-  const fs::path file = fs::path(dir) / results::kSubmissionFile;
+  const fs::path file = fs::path(dir) / runlog::kSubmissionFile;
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
   out << sub.dump(2, ' ', false, ojson::error_handler_t::replace) << "\n";
   out.close();

@@ -9,7 +9,7 @@
 
 #include <edubench/harness/run.hpp>
 #include <edubench/registry/registry.hpp>
-#include <edubench/results/metrics.hpp>
+#include <edubench/runlog/metrics.hpp>
 
 #include <cstdio>
 
@@ -43,14 +43,14 @@ bool echo_smoke(const Plugin& p, const registry::Registry& reg, const registry::
   };
   LoadGenerator lg(table, *session, plan.abi_samples, std::move(lc));
   RunOutcome out = lg.run();
-  results::RunLog log;
+  runlog::RunLog log;
   log.workload = w.id;
   log.mode = "accuracy";
   table.snapshot(log);
   session->destroy();
   if (out.aborted) return fail("echo smoke run: " + out.abort_reason), false;
   for (const auto& e : log.errors) return fail("echo smoke run: " + e.message), false;
-  results::AccuracyResult acc = results::compute_accuracy(log, pw, plan.samples);
+  runlog::AccuracyResult acc = runlog::compute_accuracy(log, pw, plan.samples);
   std::printf("  echo smoke: %llu queries, exact match %.3f\n",
               static_cast<unsigned long long>(log.queries.size()), acc.value);
   if (acc.value < 1.0) return fail("echo smoke run: responses differ from the prompts"), false;

@@ -1,9 +1,9 @@
 // The compliance rules on hand-made run logs: each rule passes an honest log and fails the
 // cheat it exists for, naming the figures.
 #include <edubench/compliance/check.hpp>
-#include <edubench/results/metrics.hpp>
+#include <edubench/runlog/metrics.hpp>
 #include <edubench/hostsvc/tools.hpp>
-#include <edubench/results/run_dir.hpp>
+#include <edubench/runlog/run_dir.hpp>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -14,8 +14,8 @@
 
 using namespace edubench;
 using namespace edubench::compliance;
-using results::QueryLog;
-using results::RunLog;
+using runlog::QueryLog;
+using runlog::RunLog;
 namespace reg = edubench::registry;
 
 namespace {
@@ -347,7 +347,7 @@ TEST_CASE("TEST04: variable cost per sample is normalised by the work each sampl
     CHECK(mentions(r, "expected 30 ms = 10 ms per model turn (tool calls + 1)"));
     CHECK(mentions(r, "x 3 for sample 0 (performance mean 4.5)"));
     // Per query alone the honest audit is a third faster: the old rule's false FAIL.
-    CHECK(results::compute_metrics(honest).samples_per_s > 1.4 * results::compute_metrics(perf).samples_per_s);
+    CHECK(runlog::compute_metrics(honest).samples_per_s > 1.4 * runlog::compute_metrics(perf).samples_per_s);
     // A cache: the first query does the work, every repeat answers at once.
     RunLog cached = make_costed_run(200, sc, "performance", [](size_t) { return 0; },
                                     [&, first = true](uint64_t s) mutable {
@@ -481,8 +481,8 @@ TEST_CASE("files: a missing submission and an edited run directory are FAIL line
   const fs::path dir = fs::temp_directory_path() / "edubench_test_check_manifest";
   fs::remove_all(dir);
   RunLog run = accuracy_run(5);
-  results::Metrics m = results::compute_metrics(run);
-  results::write_run_directory(dir.string(), run, m, nullptr, {});
+  runlog::Metrics m = runlog::compute_metrics(run);
+  runlog::write_run_directory(dir.string(), run, m, nullptr, {});
   CHECK(check_manifest_files(dir.string(), "performance").pass);
   std::ofstream(dir / "events.jsonl", std::ios::app) << "{\"ev\":\"log\"";
   RuleResult r = check_manifest_files(dir.string(), "performance");

@@ -109,7 +109,7 @@ TEST_CASE("server: scheduled times follow the seed and latency counts from them"
     c.settings.schedule_seed = seed;
     LoadGenerator lg(t, sut, samples, c);
     lg.run();
-    edubench::results::RunLog log;
+    edubench::runlog::RunLog log;
     t.snapshot(log);
     std::vector<int64_t> gaps;
     for (size_t i = 1; i < log.queries.size(); ++i) {
@@ -186,7 +186,7 @@ TEST_CASE("server schedules queries until min_duration_s is covered, as LoadGen 
   c.settings.min_duration_s = 0.3;
   LoadGenerator lg(t, sut, samples, c);
   lg.run();
-  edubench::results::RunLog log;
+  edubench::runlog::RunLog log;
   t.snapshot(log);
   REQUIRE(log.queries.size() > 10);
   CHECK(log.queries.back().scheduled_ns - log.queries.front().scheduled_ns >= 0.3e9);

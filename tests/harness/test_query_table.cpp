@@ -22,7 +22,7 @@ TEST_CASE("a completed query records its time and a logged one its response") {
   t.mark_issued(i, 100, 100);
   edu_response r = text_response("hi", 2);
   CHECK(t.complete(QueryTable::id_of(i), &r) == EDU_OK);
-  edubench::results::RunLog log;
+  edubench::runlog::RunLog log;
   t.snapshot(log);
   REQUIRE(log.queries.size() == 1);
   CHECK(log.queries[0].sample_index == 7);
@@ -38,7 +38,7 @@ TEST_CASE("completing twice is a duplicate_completion run error, not a crash") {
   edu_response r = text_response("", 0);
   CHECK(t.complete(QueryTable::id_of(i), &r) == EDU_OK);
   CHECK(t.complete(QueryTable::id_of(i), &r) == EDU_ERR_NOT_FOUND);
-  edubench::results::RunLog log;
+  edubench::runlog::RunLog log;
   t.snapshot(log);
   REQUIRE(log.errors.size() == 1);
   CHECK(log.errors[0].kind == "duplicate_completion");
@@ -62,7 +62,7 @@ TEST_CASE("a NULL response or a short struct_size is a bad_response error") {
   edu_response r = text_response("", 0);
   r.struct_size = 4;
   CHECK(t.complete(2, &r) == EDU_ERR_INVALID_ARGUMENT);
-  edubench::results::RunLog log;
+  edubench::runlog::RunLog log;
   t.snapshot(log);
   CHECK(log.errors.size() == 2);
   CHECK(log.errors[1].kind == "bad_response");
@@ -81,7 +81,7 @@ TEST_CASE("streams are timestamped in order and streamed tokens kept for logged 
   r.n_tokens = 3;
   CHECK(t.complete(1, &r) == EDU_OK);
   CHECK(t.stream(1, b, 1) == EDU_ERR_NOT_FOUND);  // after completion
-  edubench::results::RunLog log;
+  edubench::runlog::RunLog log;
   t.snapshot(log);
   REQUIRE(log.queries[0].streams.size() == 2);
   CHECK(log.queries[0].streams[0].n_tokens == 2);
@@ -113,7 +113,7 @@ TEST_CASE("a snapshot excludes planned queries that were never issued") {
   QueryTable t;
   t.mark_issued(t.add(0, false), 1, 1);
   t.add(1, false);
-  edubench::results::RunLog log;
+  edubench::runlog::RunLog log;
   t.snapshot(log);
   CHECK(log.queries.size() == 1);
   CHECK(log.queries[0].completed_ns == -1);

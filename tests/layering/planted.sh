@@ -40,8 +40,8 @@ plant checker_links_harness compliance/CMakeLists.txt 'target_link_libraries(edu
   'compliance may not use harness'
 plant worker_links_session session/CMakeLists.txt 'target_link_libraries(edubench-sut-worker PRIVATE edubench_session)' \
   'edubench-sut-worker may not link edubench_session'
-plant results_links_compliance results/CMakeLists.txt 'target_link_libraries(edubench_results PRIVATE edubench::compliance)' \
-  'results may not use compliance'
+plant runlog_links_compliance runlog/CMakeLists.txt 'target_link_libraries(edubench_runlog PRIVATE edubench::compliance)' \
+  'runlog may not use compliance'
 rm -rf "$work"
 [[ $fails -eq 0 ]] || { echo "$fails planted violation(s) not caught"; exit 1; }
 echo "every planted violation caught"

@@ -4,8 +4,8 @@
 #pragma once
 
 #include <edubench/registry/registry.hpp>
-#include <edubench/results/run_log.hpp>
-#include <edubench/results/submission_layout.hpp>
+#include <edubench/runlog/run_log.hpp>
+#include <edubench/runlog/submission_layout.hpp>
 
 #include <cstdint>
 #include <optional>
@@ -16,11 +16,11 @@
 namespace edubench::compliance {
 
 // The run directories and files of a submission (results/submission_layout.hpp).
-using results::kAccuracyRun;
-using results::kAuditRun;
-using results::kPerformanceRun;
-using results::kSubmissionFile;
-using results::kVerdictFile;
+using runlog::kAccuracyRun;
+using runlog::kAuditRun;
+using runlog::kPerformanceRun;
+using runlog::kSubmissionFile;
+using runlog::kVerdictFile;
 
 struct RuleResult {
   std::string rule;     // "manifest.performance", "TEST01", ...
@@ -40,26 +40,26 @@ bool all_pass(const std::vector<RuleResult>& rules);
 // Settings recorded in a run equal the registry's or are stricter; the audit run differs only
 // by performance_sample_count = 1 and by performance_sample_offset = `audit_offset`, the value
 // submission.json records (drawn at random by the submission; none recorded fails the audit).
-RuleResult check_run_settings(const results::RunLog& run, const registry::Settings& registered,
+RuleResult check_run_settings(const runlog::RunLog& run, const registry::Settings& registered,
                               bool audit, const std::string& file,
                               const std::optional<uint64_t>& audit_offset = std::nullopt);
 // VALID by recomputation from events (compute_metrics), never by reading result.json.
-RuleResult check_validity(const results::RunLog& run, const std::string& file);
+RuleResult check_validity(const runlog::RunLog& run, const std::string& file);
 // Quality recomputed against the data set; closed: >= reference x closed_fraction,
 // open: >= open_floor.
-RuleResult check_accuracy(const results::RunLog& run, const registry::Workload& w,
+RuleResult check_accuracy(const runlog::RunLog& run, const registry::Workload& w,
                           const std::vector<registry::Sample>& samples, const std::string& division,
                           const std::string& file);
 // The accuracy run answered every sample of the split exactly as accuracy mode issues them.
-RuleResult check_accuracy_coverage(const results::RunLog& run, const registry::Workload& w,
+RuleResult check_accuracy_coverage(const runlog::RunLog& run, const registry::Workload& w,
                                    const std::vector<registry::Sample>& samples, const std::string& file);
 // TEST01: every response logged in the performance run equals, in full (tokens and text), the
 // accuracy run's response for the same sample.
-RuleResult check_test01(const results::RunLog& perf, const results::RunLog& acc, const std::string& file);
+RuleResult check_test01(const runlog::RunLog& perf, const runlog::RunLog& acc, const std::string& file);
 // TEST04's unit of work: what a query of this kind did, counted from the harness's own events
 // (never from a SUT's report()): generation, its decoding steps (stream() calls); react, its
 // model turns (tool calls + 1); codegen, its attempts (code runs); echo, 1. Never below 1.
-std::unordered_map<uint64_t, double> work_units(const results::RunLog& run, registry::Kind kind);
+std::unordered_map<uint64_t, double> work_units(const runlog::RunLog& run, registry::Kind kind);
 // "model turn (tool calls + 1)", ...: the unit's name for figures.
 const char* work_unit_name(registry::Kind kind);
 // TEST04: the same-sample audit run is not faster than expected beyond `tolerance` (a fraction)
@@ -70,25 +70,25 @@ const char* work_unit_name(registry::Kind kind);
 // samples/s for Offline; otherwise service time (issue to completion) at the scenario's
 // percentile, capped at p90. `dataset_size` > 0: the audit's sample must also be the one its
 // recorded performance_sample_offset selects (offset mod dataset_size).
-RuleResult check_test04(const results::RunLog& perf, const results::RunLog& audit, const results::RunLog& acc,
+RuleResult check_test04(const runlog::RunLog& perf, const runlog::RunLog& audit, const runlog::RunLog& acc,
                         registry::Kind kind, double tolerance, double slack_ms, const std::string& file,
                         uint64_t dataset_size = 0);
 // TEST06: streamed tokens in order equal the response's tokens, counts in events.jsonl agree
 // with the responses, a generation response stays within max_new_tokens, and holds at most
 // one end-of-sequence token (the registry's eos_token), as its last.
-RuleResult check_test06(const results::RunLog& run, const registry::Workload& w, const std::string& file);
+RuleResult check_test06(const runlog::RunLog& run, const registry::Workload& w, const std::string& file);
 
 // Agent workloads: every tool call in events.jsonl reproduces its observation when the
 // harness's (pure) tool runs again, every tool call and code run lies within its query, and
 // each query's steps are 0..k-1 (nothing deleted or inserted).
-RuleResult check_agent_trace(const results::RunLog& run, const std::string& file);
+RuleResult check_agent_trace(const runlog::RunLog& run, const std::string& file);
 
 // Code workloads (metric pass_rate): every logged response's final code, and the first code its
 // query ran, executed again on the sample's hidden tests in the harness's sandbox
 // (score_hidden_tests); every recorded verdict must have the outcome the checker gets.
 // `rescored`, when given, receives the log with the checker's own verdicts, for the accuracy rule.
-RuleResult check_hidden_tests(const results::RunLog& run, const std::vector<registry::Sample>& samples,
-                              const std::string& file, results::RunLog* rescored = nullptr);
+RuleResult check_hidden_tests(const runlog::RunLog& run, const std::vector<registry::Sample>& samples,
+                              const std::string& file, runlog::RunLog* rescored = nullptr);
 
 // Every file listed in RUN_DIR/manifest.json has that sha256, and the run's files are all
 // listed. `label` is the run's folder name inside the submission.

@@ -1,12 +1,12 @@
 // Metrics and validity from a RunLog, as LoadGen derives them from its own log.
-#include <edubench/results/metrics.hpp>
+#include <edubench/runlog/metrics.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <unordered_map>
 
-namespace edubench::results {
+namespace edubench::runlog {
 
 namespace {
 
@@ -267,4 +267,4 @@ Metrics compute_metrics(const RunLog& log) {
   return m;
 }
 
-}  // namespace edubench::results
+}  // namespace edubench::runlog

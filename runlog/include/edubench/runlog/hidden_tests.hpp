@@ -4,22 +4,22 @@
 #pragma once
 
 #include <edubench/registry/registry.hpp>
-#include <edubench/results/run_log.hpp>
+#include <edubench/runlog/run_log.hpp>
 
 #include <string>
 #include <vector>
 
-namespace edubench::results {
+namespace edubench::runlog {
 
 // Runs every logged response of `log` (the final code) and the first code each query ran
 // against the sample's "hidden_tests" in the harness's sandbox, and sets the queries'
 // hidden_verdict and first_attempt_hidden_verdict: "passed", "<verdict>: <feedback>" or
 // "not scored: ..." when the sample has no hidden tests. Throws std::runtime_error only when
 // the sandbox itself cannot be set up.
-void score_hidden_tests(results::RunLog& log, const std::vector<registry::Sample>& samples);
+void score_hidden_tests(runlog::RunLog& log, const std::vector<registry::Sample>& samples);
 
 // What a verdict text says, without its feedback: "passed", "failed", "timed_out", "crashed",
 // "not scored" (the text before the first ':').
 std::string verdict_outcome(const std::string& verdict);
 
-}  // namespace edubench::results
+}  // namespace edubench::runlog

@@ -1,12 +1,12 @@
 // Hidden-test scoring of code responses in the harness's sandbox (see hidden_tests.hpp).
-#include <edubench/results/hidden_tests.hpp>
+#include <edubench/runlog/hidden_tests.hpp>
 #include <edubench/hostsvc/sandbox.hpp>
 
 #include <nlohmann/json.hpp>
 
 #include <map>
 
-namespace edubench::results {
+namespace edubench::runlog {
 namespace {
 
 std::string verdict_of(const std::string& code, const registry::Sample& sample) {
@@ -40,4 +40,4 @@ void score_hidden_tests(RunLog& log, const std::vector<registry::Sample>& sample
 
 std::string verdict_outcome(const std::string& verdict) { return verdict.substr(0, verdict.find(':')); }
 
-}  // namespace edubench::results
+}  // namespace edubench::runlog

@@ -2,13 +2,13 @@
 // accuracy.jsonl, trace.json (Chrome trace events, opens in Perfetto) and manifest.json.
 #pragma once
 
-#include <edubench/results/metrics.hpp>
+#include <edubench/runlog/metrics.hpp>
 
 #include <stdexcept>
 #include <string>
 #include <vector>
 
-namespace edubench::results {
+namespace edubench::runlog {
 
 // Who ran what: recorded in result.json and manifest.json.
 struct RunContext {
@@ -44,4 +44,4 @@ void write_events_jsonl(const std::string& path, const RunLog& log);
 void write_accuracy_jsonl(const std::string& path, const RunLog& log);
 RunLog read_run_log(const std::string& events_path, const std::string& accuracy_path);
 
-}  // namespace edubench::results
+}  // namespace edubench::runlog

@@ -1,6 +1,6 @@
 // The run directory: written whole, read back equal, sealed by its manifest; a damaged file is
 // a FormatError naming the file and the line.
-#include <edubench/results/run_dir.hpp>
+#include <edubench/runlog/run_dir.hpp>
 
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
@@ -11,7 +11,7 @@
 #include <map>
 #include <tuple>
 
-using namespace edubench::results;
+using namespace edubench::runlog;
 namespace fs = std::filesystem;
 
 namespace {
@@ -59,7 +59,7 @@ RunLog sample_log() {
 }
 
 fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / "edubench_results_tests" / name;
+  fs::path d = fs::temp_directory_path() / "edubench_runlog_tests" / name;
   fs::remove_all(d);
   return d;
 }

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace edubench::results {
+namespace edubench::runlog {
 
 constexpr uint64_t kNoQuery = std::numeric_limits<uint64_t>::max();
 
@@ -95,4 +95,4 @@ struct RunLog {
   std::vector<LogLine> plugin_log;
 };
 
-}  // namespace edubench::results
+}  // namespace edubench::runlog

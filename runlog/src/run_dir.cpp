@@ -2,7 +2,7 @@
 // metrics, events.jsonl and accuracy.jsonl holding the raw log, manifest.json sealing them all.
 #include "json_out.hpp"
 
-#include <edubench/results/run_dir.hpp>
+#include <edubench/runlog/run_dir.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -12,7 +12,7 @@
 #include <queue>
 #include <unordered_map>
 
-namespace edubench::results {
+namespace edubench::runlog {
 using namespace detail;
 using ojson = nlohmann::ordered_json;
 namespace fs = std::filesystem;
@@ -380,4 +380,4 @@ void write_run_directory(const std::string& dir, const RunLog& log, const Metric
   write_text((d / "manifest.json").string(), man.dump(2) + "\n");
 }
 
-}  // namespace edubench::results
+}  // namespace edubench::runlog

@@ -2,14 +2,14 @@
 // writes result.json) and the checker (when it re-derives a verdict) use.
 #pragma once
 
-#include <edubench/results/run_log.hpp>
+#include <edubench/runlog/run_log.hpp>
 
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
-namespace edubench::results {
+namespace edubench::runlog {
 
 struct Percentiles {  // milliseconds
   uint64_t count = 0;
@@ -130,4 +130,4 @@ struct AccuracyResult {
 AccuracyResult compute_accuracy(const RunLog& log, const registry::Workload& w,
                                 const std::vector<registry::Sample>& samples);
 
-}  // namespace edubench::results
+}  // namespace edubench::runlog

@@ -2,7 +2,7 @@
 // appear whole or not at all (written under a temporary name, then renamed).
 #pragma once
 
-#include <edubench/results/run_log.hpp>
+#include <edubench/runlog/run_log.hpp>
 
 #include <cstdint>
 #include <cstdio>
@@ -10,7 +10,7 @@
 #include <string_view>
 #include <vector>
 
-namespace edubench::results::detail {
+namespace edubench::runlog::detail {
 
 // Appends `s` as a JSON string literal. Valid UTF-8 passes through; a byte that is not part of
 // valid UTF-8 becomes \u00XX so every line stays parseable.
@@ -49,4 +49,4 @@ class AtomicFile {
 std::string write_events_file(const std::string& path, const RunLog& log);
 std::string write_accuracy_file(const std::string& path, const RunLog& log);
 
-}  // namespace edubench::results::detail
+}  // namespace edubench::runlog::detail

@@ -1,7 +1,7 @@
 // events.jsonl and accuracy.jsonl: writing a RunLog, and reading it back for the checker.
 #include "json_out.hpp"
 
-#include <edubench/results/run_dir.hpp>
+#include <edubench/runlog/run_dir.hpp>
 
 #include <nlohmann/json.hpp>
 
@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
-namespace edubench::results {
+namespace edubench::runlog {
 using namespace detail;
 
 namespace {
@@ -464,4 +464,4 @@ RunLog read_run_log(const std::string& events_path, const std::string& accuracy_
   return log;
 }
 
-}  // namespace edubench::results
+}  // namespace edubench::runlog

@@ -1,12 +1,12 @@
 // Metrics, LoadGen's early stopping and validity, derived from hand-made run logs.
-#include <edubench/results/metrics.hpp>
+#include <edubench/runlog/metrics.hpp>
 
 #include <doctest/doctest.h>
 
 #include <optional>
 #include <tuple>
 
-using namespace edubench::results;
+using namespace edubench::runlog;
 namespace reg = edubench::registry;
 
 namespace {

@@ -1,11 +1,11 @@
 // Quality of the logged responses against the data set's references.
-#include <edubench/results/metrics.hpp>
+#include <edubench/runlog/metrics.hpp>
 
 #include <algorithm>
 #include <string>
 #include <unordered_map>
 
-namespace edubench::results {
+namespace edubench::runlog {
 
 AccuracyResult compute_accuracy(const RunLog& log, const registry::Workload& w,
                                 const std::vector<registry::Sample>& samples) {
@@ -70,4 +70,4 @@ AccuracyResult compute_accuracy(const RunLog& log, const registry::Workload& w,
   return a;
 }
 
-}  // namespace edubench::results
+}  // namespace edubench::runlog

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <stdexcept>
 
-namespace edubench::results::detail {
+namespace edubench::runlog::detail {
 
 static size_t utf8_length(const unsigned char* p, size_t left) {
   unsigned char c = p[0];
@@ -139,4 +139,4 @@ std::string AtomicFile::commit() {
   return out;
 }
 
-}  // namespace edubench::results::detail
+}  // namespace edubench::runlog::detail

@@ -2,12 +2,12 @@
 // results.cc, PerformanceSummary::EarlyStopping), re-derived here: with confidence c, how many
 // "overlatency" queries (above the estimate) a run of n queries may hold while the true
 // p-th percentile still lies at or below the estimate. tolerance d is 0, as in LoadGen.
-#include <edubench/results/metrics.hpp>
+#include <edubench/runlog/metrics.hpp>
 
 #include <algorithm>
 #include <cmath>
 
-namespace edubench::results {
+namespace edubench::runlog {
 namespace {
 
 // Probability of at most t overlatency queries among h + t when each is under latency with
@@ -93,4 +93,4 @@ uint64_t early_stopping_queries_needed(uint64_t overlatency, double percentile, 
   return static_cast<uint64_t>(early_stopping_min_passing(t, percentile, confidence) + t);
 }
 
-}  // namespace edubench::results
+}  // namespace edubench::runlog
