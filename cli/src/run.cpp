@@ -1,6 +1,7 @@
 // `edubench run`: one workload, one scenario, one plugin; --mode submission makes a submission.
 #include "commands.hpp"
 
+#include <edubench/harness/peak.hpp>
 #include <edubench/harness/run.hpp>
 #include <edubench/harness/submission.hpp>
 #include <edubench/harness/system_info.hpp>
@@ -15,6 +16,8 @@ using namespace edubench::harness;
 
 int cmd_run(int argc, char** argv, const std::string& cmdline) {
   RunOptions o;
+  PeakOptions peak;
+  bool find_peak_mode = false;
   po::options_description desc(
       "edubench run --workload ID --sut PATH|NAME --scenario SCENARIO [options]\n\n"
       "Runs one workload in one scenario against a SUT plugin and writes a run directory\n"
@@ -38,7 +41,14 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
        "Default: process for --mode submission, none otherwise")
       ("sut-memory-mb", po::value(&o.sut_memory_mb)->default_value(0),
        "address-space limit of the SUT worker in MiB (--isolation process; 0: 8192)")
-      ("quiet,q", po::bool_switch(&o.quiet), "no progress line and no summary on stdout");
+      ("quiet,q", po::bool_switch(&o.quiet), "no progress line and no summary on stdout")
+      ("find-peak", po::bool_switch(&find_peak_mode),
+       "server: find the highest target_qps that runs VALID (one run per probe in OUTPUT/probe-*, "
+       "then OUTPUT/peak.json; default OUTPUT results/<workload>/server/peak/<time>)")
+      ("peak-start-qps", po::value(&peak.start_qps)->default_value(0), "first probe's rate (0: the registry's target_qps)")
+      ("peak-tolerance", po::value(&peak.tolerance)->default_value(0.05),
+       "stop when the lowest INVALID rate is within this fraction above the highest VALID one")
+      ("peak-max-probes", po::value(&peak.max_probes)->default_value(12), "runs in all, at most");
   po::variables_map vm;
   po::store(po::command_line_parser(argc, argv).options(desc).run(), vm);
   if (vm.count("help")) {
@@ -48,7 +58,7 @@ int cmd_run(int argc, char** argv, const std::string& cmdline) {
   }
   po::notify(vm);
   o.command_line = cmdline;
-  const int code = o.mode == "submission" ? run_submission(o) : run_once(o);
+  const int code = find_peak_mode ? find_peak(o, peak) : o.mode == "submission" ? run_submission(o) : run_once(o);
   // Plugins are never unloaded and their threads may linger: leave without static destructors.
   std::fflush(nullptr);
   std::_Exit(code);

@@ -92,7 +92,7 @@ int finalize(RunState& st, const RunOutcome& out) {
     std::cout << read_file((fs::path(st.dir) / "summary.txt").string());
     std::cout << "run directory: " << st.dir << std::endl;
   }
-  if (code != kExitValid) {
+  if (code != kExitValid && !(st.opts.probe && code == kExitInvalidRun)) {
     std::string why;
     if (out.aborted)
       why = out.abort_reason;

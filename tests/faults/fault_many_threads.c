@@ -2,14 +2,21 @@
  * threads completes them later, many at the same moment, from threads the harness never saw.
  * The contract allows completions from any thread at any rate, so every run must end VALID.
  * Workers take one query at a time and call complete() outside the queue lock, so completions
- * really overlap. */
+ * really overlap.
+ * Built with SERVICE_US (the fixed_rate SUT of the peak-search tests): one worker that spends
+ * SERVICE_US microseconds on each query, a server of known capacity 1e6 / SERVICE_US queries/s. */
 #include <edubench/sut_api.h>
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#ifdef SERVICE_US
+enum { kWorkers = 1 };
+#else
 enum { kWorkers = 8 };
+#endif
 
 typedef struct pool_item {
   uint64_t id;
@@ -49,6 +56,12 @@ static void* worker(void* arg) {
     s->head = (s->head + 1) % s->cap;
     --s->count;
     pthread_mutex_unlock(&s->mu);
+#ifdef SERVICE_US
+    {
+      struct timespec t = {0, SERVICE_US * 1000L};
+      nanosleep(&t, NULL);
+    }
+#endif
     r.struct_size = sizeof r;
     r.tokens = it.sample->tokens;
     r.n_tokens = it.sample->n_tokens;
