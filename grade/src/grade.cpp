@@ -76,6 +76,7 @@ class Batch {
       : o_(o), reg_(reg), registry_sha_(std::move(registry_sha)), out_(std::move(out)), book_(book) {}
 
   int64_t id = 0;
+  size_t team_index = 0, team_count = 0;  // for the progress line
   size_t graded = 0, skipped = 0;
 
   // false: interrupted, stop the batch.
@@ -136,7 +137,9 @@ class Batch {
                                      scenario.c_str());
           continue;
         }
+        progress(t.id + " " + w + "/" + scenario);
         std::optional<GradeRow> g = grade_submission(row, o_.sets, o_.command_line, o_.sut_memory_mb);
+        progress("");
         if (!g) return false;
         ++graded;
         record(*g);
@@ -146,6 +149,17 @@ class Batch {
   }
 
  private:
+  // On a terminal only: what is being graded now (a submission takes seconds to minutes), on one
+  // line that the row's own line replaces.
+  void progress(const std::string& what) const {
+    if (o_.quiet || !isatty(STDERR_FILENO)) return;
+    if (what.empty())
+      std::fprintf(stderr, "\r%78s\r", "");
+    else
+      std::fprintf(stderr, "\r  grading %s (team %zu of %zu) ...", what.c_str(), team_index, team_count);
+    std::fflush(stderr);
+  }
+
   GradeRow team_row(GradeRow r, const char* verdict, const std::string& detail) const {
     r.verdict = verdict;
     r.detail = detail;
@@ -326,8 +340,9 @@ int grade(const GradeOptions& o) {
   Batch batch(o, reg, registry_sha, out, book);
   batch.id = book.begin_batch(info);
   bool interrupted = false;
+  batch.team_count = teams.size();
   for (const std::string& t : teams)
-    if (!batch.grade_team(t)) {
+    if (++batch.team_index, !batch.grade_team(t)) {
       interrupted = true;
       break;
     }

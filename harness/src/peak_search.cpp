@@ -1,6 +1,7 @@
 #include <edubench/harness/peak.hpp>
 
 #include <edubench/harness/system_info.hpp>
+#include <edubench/runlog/metrics.hpp>
 #include <edubench/session/errors.hpp>
 
 #include <nlohmann/json.hpp>
@@ -109,7 +110,8 @@ void write_peak_json(const std::string& dir, const RunOptions& run, const PeakOp
   j["lowest_invalid_qps"] = r.lowest_invalid_qps;
   j["converged"] = r.converged;
   j["search"] = {{"start_qps", o.start_qps}, {"tolerance", o.tolerance}, {"max_probes", o.max_probes},
-                 {"min_qps", o.min_qps}, {"max_qps", o.max_qps}, {"seconds", seconds}};
+                 {"min_qps", o.min_qps}, {"max_qps", o.max_qps}, {"max_probe_s", o.max_probe_s},
+                 {"seconds", seconds}};
   ojson probes = ojson::array();
   for (const Probe& p : r.probes)
     probes.push_back({{"target_qps", p.target_qps}, {"valid", p.valid}, {"exit_code", p.exit_code},
@@ -125,10 +127,15 @@ void write_peak_json(const std::string& dir, const RunOptions& run, const PeakOp
 
 bool ends_search(int code) { return code != kExitValid && code != kExitInvalidRun; }
 
-double registry_target_qps(const RunOptions& run) {
+registry::Settings planned_settings(const RunOptions& run) {
   const registry::Registry reg = load_registry_or_bad_input(run.registry_path);
-  return plan_or_bad_input(reg, {run.workload, run.scenario, "performance", run.sets, run.sut_opts, 1})
-      .settings.target_qps;
+  return plan_or_bad_input(reg, {run.workload, run.scenario, "performance", run.sets, run.sut_opts, 1}).settings;
+}
+
+bool sets_key(const RunOptions& run, const std::string& key) {
+  for (const std::string& kv : run.sets)
+    if (kv.rfind(key + "=", 0) == 0) return true;
+  return false;
 }
 
 }  // namespace
@@ -143,8 +150,19 @@ int find_peak(const RunOptions& run, const PeakOptions& o) {
       throw BadInput("--set " + kv + ": the peak search sets target_qps itself (use --peak-start-qps)");
   PeakOptions opts = o;
   if (opts.start_qps < 0) throw BadInput("--peak-start-qps: expected a rate > 0");
-  if (opts.start_qps == 0) opts.start_qps = registry_target_qps(run);
+  const registry::Settings settings = planned_settings(run);
+  if (opts.start_qps == 0) opts.start_qps = settings.target_qps;
   if (!(opts.start_qps > 0)) throw BadInput("--peak-start-qps: the registry's Server row has no target_qps; give one");
+  if (opts.min_qps <= 0) opts.min_qps = opts.start_qps / 64;
+  RunOptions base = run;
+  const uint64_t needed = runlog::early_stopping_min_queries(settings.latency_percentile);
+  uint64_t queries = settings.min_query_count;
+  if (!sets_key(run, "min_query_count") && queries < needed) {
+    queries = needed;
+    base.sets.push_back("min_query_count=" + std::to_string(needed));
+  }
+  // A probe at rate q issues at least `queries` queries: it takes queries / q seconds.
+  opts.min_qps = std::max(opts.min_qps, static_cast<double>(queries) / opts.max_probe_s);
 
   const std::string dir = run.output.empty() ? default_run_dir(run.workload, run.scenario, "peak") : run.output;
   std::error_code ec;
@@ -160,13 +178,15 @@ int find_peak(const RunOptions& run, const PeakOptions& o) {
     char name[96];
     std::snprintf(name, sizeof name, "probe-%02zu-qps%s", probes.size() + 1, qps_label(q).c_str());
     p.dir = (fs::path(dir) / name).string();
-    RunOptions r = run;
+    RunOptions r = base;
     r.output = p.dir;
     r.quiet = true;  // one line per probe below
     r.probe = true;
     r.sets.push_back("target_qps=" + qps_label(q));
-    if (!run.quiet && isatty(STDERR_FILENO))
-      std::fprintf(stderr, "probe %zu: target_qps %s ...\r", probes.size() + 1, qps_label(q).c_str());
+    if (!run.quiet && isatty(STDERR_FILENO)) {  // the run's own progress line follows it
+      std::fprintf(stderr, "probe %zu: target_qps %s\n", probes.size() + 1, qps_label(q).c_str());
+      r.progress = true;
+    }
     p.exit_code = run_once(r);
     read_verdict(p);
     probes.push_back(p);

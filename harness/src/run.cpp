@@ -144,7 +144,7 @@ RunOutcome drive_load(RunState& st) {
   lc.scenario = st.plan.scenario;
   lc.accuracy_mode = st.plan.mode == "accuracy";
   lc.settings = st.plan.settings;
-  lc.progress = !st.opts.quiet;
+  lc.progress = !st.opts.quiet || st.opts.progress;
   RunState* raw = &st;
   // In process only: a worker that does not return is killed by cancel() instead.
   if (st.ctx.isolation != "process") lc.emergency_finalize = [raw] {

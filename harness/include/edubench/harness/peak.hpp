@@ -17,7 +17,8 @@ struct PeakOptions {
   double start_qps = 0;     // 0: the registry's target_qps for the workload's Server row
   double tolerance = 0.05;  // stop when (lowest INVALID - highest VALID) / highest VALID <= this
   int max_probes = 12;      // runs in all, bracketing included
-  double min_qps = 0.01;    // below this without a VALID run, the SUT has no peak
+  double min_qps = 0;       // below this without a VALID run, the SUT has no peak (0: start / 64)
+  double max_probe_s = 900; // nor below the rate at which a probe's queries would take longer
   double max_qps = 1e7;     // above this, every probe VALID: the peak is at least this
 };
 
@@ -42,7 +43,9 @@ struct PeakResult {
 double next_probe_qps(const std::vector<Probe>& probes, double start_qps, const PeakOptions& o);
 PeakResult summarize_probes(const std::vector<Probe>& probes, const PeakOptions& o);
 
-// Runs the search for `run` (scenario server, mode performance): probes into
+// Runs the search for `run` (scenario server, mode performance). Unless --set gives one, each
+// probe runs at least the queries early stopping needs at the row's latency_percentile with none
+// late (459 at p99), so a probe's verdict is about the rate, not about too short a run. Probes go into
 // OUT/probe-NN-qpsQ/, then OUT/peak.json and a table on stdout. Returns 0 when a peak was
 // found, 1 when no probe was VALID, or the exit code of a probe that could not run (plugin
 // failure, bad input, interrupt), which ends the search. Throws BadInput for bad options.

@@ -25,6 +25,7 @@ struct RunOptions {
   std::string isolation;
   uint64_t sut_memory_mb = 0;  // the worker's address-space limit; 0: the default (8 GiB)
   bool quiet = false;
+  bool progress = false;  // the progress line on a terminal even when quiet
   bool probe = false;  // a peak-search probe: INVALID is its answer, not an error line on stderr
   std::string command_line;
 };

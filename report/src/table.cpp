@@ -1,0 +1,51 @@
+#include "table.hpp"
+
+#include <cmath>
+
+namespace edubench::report {
+
+std::vector<Row> comparison_rows(const std::vector<const RunData*>& runs) {
+  struct Spec {
+    const char* name;
+    const char* path;
+    bool lower_is_better;
+  };
+  static const Spec kSpecs[] = {
+      {"samples/s", "samples_per_s", false},         {"tokens/s", "tokens_per_s", false},
+      {"achieved qps (server)", "achieved_qps", false}, {"latency p50, ms", "latency_ms.p50", true},
+      {"latency p90, ms", "latency_ms.p90", true},   {"latency p99, ms", "latency_ms.p99", true},
+      {"TTFT p50, ms", "ttft_ms.p50", true},         {"TTFT p99, ms", "ttft_ms.p99", true},
+      {"TPOT p50, ms", "tpot_ms.p50", true},         {"TPOT p99, ms", "tpot_ms.p99", true},
+      {"inter-token p50, ms", "itl_ms.p50", true},   {"inter-token p99, ms", "itl_ms.p99", true},
+      {"SUT step p50, ms", "sut_step_ms.p50", true}, {"tool call p50, ms", "tool_ms.p50", true},
+      {"sandbox run p50, ms", "code_run_ms.p50", true}, {"acceptance rate", "derived.acceptance_rate", false},
+      {"tokens per target pass", "derived.mean_accepted_length", false},
+      {"queries completed", "queries_completed", false}, {"duration, s", "duration_s", false},
+  };
+  std::vector<Row> rows;
+  for (const Spec& s : kSpecs) {
+    Row r{s.name, {}, s.lower_is_better};
+    bool any = false;
+    for (const RunData* run : runs) {
+      double v = metric(*run, s.path);
+      if (std::string(s.path).find("_ms.") != std::string::npos &&
+          metric(*run, std::string(s.path).substr(0, std::string(s.path).find('.')) + ".count") == 0)
+        v = NAN;  // a percentile of nothing (no stream() calls, no tool calls)
+      any |= !std::isnan(v);
+      r.values.push_back(v);
+    }
+    if (any) rows.push_back(std::move(r));
+  }
+  Row acc{"accuracy", {}, false};
+  bool any = false;
+  for (const RunData* run : runs) {
+    const auto& a = run->result.contains("accuracy") ? run->result["accuracy"] : ojson();
+    const double v = a.is_object() && a.contains("value") && a["value"].is_number() ? a["value"].get<double>() : NAN;
+    any |= !std::isnan(v);
+    acc.values.push_back(v);
+  }
+  if (any) rows.push_back(std::move(acc));
+  return rows;
+}
+
+}  // namespace edubench::report
