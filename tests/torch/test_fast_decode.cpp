@@ -26,7 +26,7 @@ GptConfig tiny() {
 torch::Tensor tokens(std::vector<int64_t> t) { return torch::tensor(t, torch::kLong); }
 
 // The fast path's logits rows as a tensor (a copy: the buffer is reused by the next step).
-torch::Tensor rows(const float* p, int64_t n, int64_t vocab) { return torch::from_blob(const_cast<float*>(p), {n, vocab}).clone(); }
+torch::Tensor logits_of(const float* p, int64_t n, int64_t vocab) { return torch::from_blob(const_cast<float*>(p), {n, vocab}).clone(); }
 
 // max |a - b| <= 1e-5 * max |b|: relative to the logits' scale (single logits may be near 0).
 bool close(const torch::Tensor& a, const torch::Tensor& b) {
@@ -55,7 +55,7 @@ TEST_CASE("fast decode steps give LibTorch's logits and write the same cache") {
   m->forward_cached(tokens({3, 1, 4, 1, 5}), b, 0);
   for (int64_t t : {9, 2, 6, 5, 3, 5, 8, 9, 7, 9}) {
     auto ref = m->forward_cached(tokens({t}), a, 0);
-    auto got = rows(fast.step(t, b, 0), 1, fast.vocab());
+    auto got = logits_of(fast.step(t, b, 0), 1, fast.vocab());
     CHECK(close(got, ref));
   }
   CHECK(b.length(0) == a.length(0));
@@ -77,7 +77,7 @@ TEST_CASE("a fast batched step equals LibTorch's decode_step, rows at different 
   }
   const std::vector<int64_t> which = {3, 1, 0}, next = {20, 21, 22};  // row 2 sits this step out
   auto ref = m->decode_step(tokens(next), a, which);
-  auto got = rows(fast.step(next.data(), which.data(), 3, b), 3, fast.vocab());
+  auto got = logits_of(fast.step(next.data(), which.data(), 3, b), 3, fast.vocab());
   CHECK(close(got, ref));
   for (int64_t r = 0; r < 4; ++r) CHECK(b.length(r) == a.length(r));
   CHECK_THROWS_AS(fast.step(next.data(), which.data(), 4, b), std::invalid_argument);  // more rows than buffers
@@ -93,7 +93,7 @@ TEST_CASE("after a rollback by truncation the fast path continues like a fresh r
   m->forward_cached(tokens({5, 6, 7, 8}), cache, 0);
   for (int64_t t : {30, 31, 32}) fast.step(t, cache, 0);
   cache.truncate(0, 5);  // keeps 5 6 7 8 30
-  auto got = rows(fast.step(40, cache, 0), 1, fast.vocab());
+  auto got = logits_of(fast.step(40, cache, 0), 1, fast.vocab());
   auto ref = m->forward_cached(tokens({5, 6, 7, 8, 30, 40}), fresh, 0)[-1].unsqueeze(0);
   CHECK(close(got, ref));
   CHECK(cache.length(0) == 6);
@@ -117,21 +117,45 @@ TEST_CASE("shipped textgen: the fast path gives LibTorch's logits and the regist
   Gpt m = load_gpt(dir + "/models/textgen/config.json", dir + "/models/textgen/model.safetensors");
   std::ifstream f(dir + "/data/textgen/kv_cache_prompts.jsonl");
   REQUIRE(f);
-  KvCache cache(m->config(), 1, m->config().block_size), oracle(m->config(), 1, m->config().block_size);
-  FastDecoder fast(m);
-  int n = 0;
-  for (std::string line; std::getline(f, line); ++n) {
+  std::vector<std::vector<int64_t>> prompts;
+  std::vector<std::vector<int32_t>> refs;
+  for (std::string line; std::getline(f, line);) {
     auto j = nlohmann::json::parse(line);
-    const auto prompt = encode_bytes(j.at("prompt").get<std::string>());
-    const auto ref = j.at("reference_tokens").get<std::vector<int32_t>>();
-    CHECK(greedy_generate(m, cache, prompt, static_cast<int64_t>(ref.size()), Decode::fast) == ref);
-    if (n < 2) {  // logits along a whole continuation, against LibTorch step by step
-      oracle.reset();
-      cache.reset();
-      m->forward_cached(tokens(prompt), oracle, 0);
-      m->forward_cached(tokens(prompt), cache, 0);
-      for (int32_t t : ref) CHECK(close(rows(fast.step(t, cache, 0), 1, fast.vocab()), m->forward_cached(tokens({t}), oracle, 0)));
-    }
+    prompts.push_back(encode_bytes(j.at("prompt").get<std::string>()));
+    refs.push_back(j.at("reference_tokens").get<std::vector<int32_t>>());
   }
-  CHECK(n == 64);
+  REQUIRE(prompts.size() == 64);
+  const int64_t V = m->config().vocab_size, T = m->config().block_size, B = 8;
+  // Every prompt, eight at a time in batched steps (as the kv_cache plugin decodes): the
+  // registry's 128 tokens, which LibTorch wrote.
+  KvCache batch(m->config(), B, T);
+  FastDecoder fast(m, B);
+  for (size_t first = 0; first < prompts.size(); first += B) {
+    std::vector<int64_t> rows, next;
+    std::vector<std::vector<int32_t>> out(B);
+    for (int64_t r = 0; r < B; ++r) {
+      batch.truncate(r, 0);
+      auto logits = m->forward_cached(tokens(prompts[first + static_cast<size_t>(r)]), batch, r);
+      out[static_cast<size_t>(r)].push_back(argmax_token(logits[-1]));
+      rows.push_back(r);
+      next.push_back(out[static_cast<size_t>(r)].back());
+    }
+    while (out[0].size() < refs[first].size()) {
+      const float* logits = fast.step(next.data(), rows.data(), B, batch);
+      for (int64_t r = 0; r < B; ++r) {
+        out[static_cast<size_t>(r)].push_back(argmax_token(logits + r * V, V));
+        next[static_cast<size_t>(r)] = out[static_cast<size_t>(r)].back();
+      }
+    }
+    for (int64_t r = 0; r < B; ++r) CHECK(out[static_cast<size_t>(r)] == refs[first + static_cast<size_t>(r)]);
+  }
+  // Batch 1 (the SingleStream step) on a few prompts: greedy tokens, and the logits along a
+  // whole continuation against LibTorch's step by step.
+  KvCache one(m->config(), 1, T), oracle(m->config(), 1, T);
+  FastDecoder single(m);
+  for (size_t i = 0; i < 4; ++i) CHECK(greedy_generate(m, one, prompts[i], 128, Decode::fast) == refs[i]);
+  one.reset();
+  m->forward_cached(tokens(prompts[0]), oracle, 0);
+  m->forward_cached(tokens(prompts[0]), one, 0);
+  for (int32_t t : refs[0]) CHECK(close(logits_of(single.step(t, one, 0), 1, V), m->forward_cached(tokens({t}), oracle, 0)));
 }
