@@ -10,17 +10,19 @@ PACKAGES=(
   pkg-config                           # finds libseccomp (hostsvc, session)
   libtorch-dev                         # model/, plugins/, tools/train, bench/textgen (LibTorch 1.13, CPU)
   libopenblas0-openmp                  # LibTorch's BLAS at run time (the reference BLAS is ~30x slower)
+  libblas-dev                          # cblas.h and libblas.so: model/'s fast decode path calls CBLAS (the OpenBLAS above at run time)
   libboost-dev                         # Boost.DLL: session/ loads plugins
   libboost-program-options-dev         # cli/, tools/, bench/ command lines
   libboost-filesystem-dev              # Boost.DLL's paths (session/)
   libyaml-cpp-dev                      # registry/ (workloads.yaml), grade/ (team.yaml)
-  nlohmann-json3-dev                   # results/, compliance/, grade/, model/ (JSON files)
-  libssl-dev                           # sha256 of data sets, models, plugins and run files (registry/, results/)
+  nlohmann-json3-dev                   # runlog/, compliance/, grade/, report/, model/ (JSON files)
+  libssl-dev                           # sha256 of data sets, models, plugins and run files (registry/, runlog/)
   libseccomp-dev                       # the code sandbox (hostsvc/) and the SUT worker's filter (session/worker)
   python3                              # the sandbox runs agents' Python; tests/ read safetensors and check layers
   libsqlite3-dev                       # the grade book (grade/)
   doctest-dev                          # tests/ (unit tests)
   chromium                             # tests/report: the HTML report rendered as a person sees it
+  python3-torch                        # bench/textgen/gpt_eager.py: the eager-Python baseline of bench_decode (PyTorch 1.13)
   bible-kjv                            # source text of the textgen data set (scripts/prepare_textgen_data.py)
 )
 

@@ -105,7 +105,7 @@ void bench_cache(Gpt& target, const std::vector<std::vector<int64_t>>& prompts) 
         for (int rep = 0; rep < 2; ++rep) {  // the faster of two runs
           std::vector<double> s;
           double t0 = now_s();
-          outs[on] = greedy_generate(target, cache, p, n, on == 1, [&](const int32_t*, size_t) { s.push_back(since(t0)); });
+          outs[on] = greedy_generate(target, cache, p, n, on == 1 ? Decode::torch : Decode::uncached, [&](const int32_t*, size_t) { s.push_back(since(t0)); });
           if (stamps.empty() || s.back() < stamps.back()) stamps = s;
         }
         total[on] += stamps.back();
@@ -134,7 +134,7 @@ void bench_spec(Gpt& target, Gpt& draft, const std::vector<std::vector<int64_t>>
   std::printf("Target step %.2f ms, draft step %.2f ms: c = %.3f.\n\n", t1 * 1e3, d1 * 1e3, c);
   KvCache cache(target->config(), 1, target->config().block_size);
   std::vector<std::vector<int32_t>> ref;
-  for (const auto& p : prompts) ref.push_back(greedy_generate(target, cache, p, max_new, true));
+  for (const auto& p : prompts) ref.push_back(greedy_generate(target, cache, p, max_new, Decode::torch));
   const double ntok = static_cast<double>(prompts.size() * static_cast<size_t>(max_new));
   std::printf("Each row: target-only (KV cache) and speculative decoding of the same prompts, timed\n"
               "alternately, best of 3 each; speedup = target-only time / speculative time.\n\n");
@@ -151,7 +151,7 @@ void bench_spec(Gpt& target, Gpt& draft, const std::vector<std::vector<int64_t>>
       double secs = 1e300, base = 1e300;
       for (int rep = 0; rep < 3; ++rep) {
         base = std::min(base, best_of(1, [&] {
-          for (const auto& p : prompts) greedy_generate(target, cache, p, max_new, true);
+          for (const auto& p : prompts) greedy_generate(target, cache, p, max_new, Decode::torch);
         }));
         secs = std::min(secs, best_of(1, [&] {
           SpecStats ignored;
@@ -192,9 +192,9 @@ void bench_floor(Gpt& target, const std::vector<std::vector<int64_t>>& prompts) 
   const auto& cfg = target->config();
   const double flops = 2 * params + 4.0 * static_cast<double>(cfg.n_layer * cfg.n_embd) * 100;
   KvCache cache(cfg, 1, cfg.block_size);
-  greedy_generate(target, cache, prompts[0], 128, true);
+  greedy_generate(target, cache, prompts[0], 128, Decode::torch);
   const double tps = static_cast<double>(prompts.size() * 128) / best_of(3, [&] {
-    for (const auto& p : prompts) greedy_generate(target, cache, p, 128, true);
+    for (const auto& p : prompts) greedy_generate(target, cache, p, 128, Decode::torch);
   });
   // Batched decode: every prompt in one KV cache, one decode step for all rows.
   const int64_t B = static_cast<int64_t>(prompts.size());

@@ -2,6 +2,8 @@
 #include <edubench/model/generate.hpp>
 
 #include <algorithm>
+#include <functional>
+#include <optional>
 #include <stdexcept>
 
 namespace edubench::model {
@@ -20,20 +22,23 @@ void check_fits(const Gpt& m, size_t prompt, int64_t max_new) {
 }  // namespace
 
 std::vector<int32_t> greedy_generate(Gpt& m, KvCache& cache, const std::vector<int64_t>& prompt, int64_t max_new,
-                                     bool use_cache, const TokenSink& sink) {
+                                     Decode how, const TokenSink& sink) {
   check_fits(m, prompt.size(), max_new);
   std::vector<int32_t> out;
   std::vector<int64_t> ctx = prompt;
-  if (use_cache) cache.truncate(0, 0);
+  if (how != Decode::uncached) cache.truncate(0, 0);
+  std::optional<FastDecoder> fast;
+  if (how == Decode::fast && max_new > 1) fast.emplace(m);
   for (int64_t i = 0; i < max_new; ++i) {
-    torch::Tensor logits;
-    if (!use_cache)
-      logits = m->forward(as_tensor(ctx).unsqueeze(0))[0];
+    int32_t t;
+    if (how == Decode::uncached)
+      t = argmax_token(m->forward(as_tensor(ctx).unsqueeze(0))[0][-1]);
     else if (i == 0)
-      logits = m->forward_cached(as_tensor(prompt), cache, 0);
+      t = argmax_token(m->forward_cached(as_tensor(prompt), cache, 0)[-1]);
+    else if (how == Decode::torch)
+      t = argmax_token(m->forward_cached(one(out.back()), cache, 0)[-1]);
     else
-      logits = m->forward_cached(one(out.back()), cache, 0);
-    const int32_t t = argmax_token(logits[-1]);
+      t = argmax_token(fast->step(out.back(), cache, 0), fast->vocab());
     out.push_back(t);
     ctx.push_back(t);
     if (sink) sink(&out.back(), 1);
@@ -55,7 +60,7 @@ std::vector<int64_t> ngram_draft(const std::vector<int64_t>& ctx, int64_t gamma,
 
 SpeculativeDecoder::SpeculativeDecoder(Gpt target, Gpt draft, int64_t gamma)
     : target_(std::move(target)), draft_(std::move(draft)), gamma_(gamma),
-      tc_(target_->config(), 1, target_->config().block_size) {
+      tc_(target_->config(), 1, target_->config().block_size), tfast_(target_) {
   if (gamma_ < 1) throw std::invalid_argument("gamma must be at least 1");
   if (draft_) {
     if (draft_->config().vocab_size != target_->config().vocab_size)
@@ -63,6 +68,7 @@ SpeculativeDecoder::SpeculativeDecoder(Gpt target, Gpt draft, int64_t gamma)
     if (draft_->config().block_size < target_->config().block_size)
       throw std::invalid_argument("the draft model's context is shorter than the target's");
     dc_.emplace(draft_->config(), 1, target_->config().block_size);
+    dfast_.emplace(draft_);
   }
 }
 
@@ -96,7 +102,7 @@ std::vector<int32_t> SpeculativeDecoder::generate(const std::vector<int64_t>& pr
     if (g > 0 && dc_) {
       int64_t t = x;
       for (int64_t i = 0; i < g; ++i) {
-        t = argmax_token(draft_->forward_cached(one(t), *dc_, 0)[0]);
+        t = argmax_token(dfast_->step(t, *dc_, 0), dfast_->vocab());
         ++st.draft_passes;
         draft.push_back(t);
       }
@@ -106,11 +112,20 @@ std::vector<int32_t> SpeculativeDecoder::generate(const std::vector<int64_t>& pr
     // verify[i] sits at position L + i; the target's logits at i predict position L + i + 1.
     std::vector<int64_t> verify = {x};
     verify.insert(verify.end(), draft.begin(), draft.end());
-    auto vl = target_->forward_cached(as_tensor(verify), tc_, 0);
+    // Logits row i of the verification pass, as a greedy token.
+    std::function<int32_t(size_t)> choice;
+    torch::Tensor vl;
+    if (verify.size() == 1) {
+      const float* row = tfast_.step(verify[0], tc_, 0);
+      choice = [&, row](size_t) { return argmax_token(row, tfast_.vocab()); };
+    } else {
+      vl = target_->forward_cached(as_tensor(verify), tc_, 0);
+      choice = [&](size_t i) { return argmax_token(vl[static_cast<int64_t>(i)]); };
+    }
     ++st.target_passes;
     size_t a = 0;
-    while (a < draft.size() && argmax_token(vl[static_cast<int64_t>(a)]) == draft[a]) ++a;
-    const int32_t next = argmax_token(vl[static_cast<int64_t>(a)]);  // the target's own token
+    while (a < draft.size() && choice(a) == draft[a]) ++a;
+    const int32_t next = choice(a);  // the target's own token
     st.drafted += static_cast<int64_t>(draft.size());
     st.accepted += static_cast<int64_t>(a);
     // Both caches keep verify[0..a]: a length change for the target; the draft cache holds
@@ -121,7 +136,7 @@ std::vector<int32_t> SpeculativeDecoder::generate(const std::vector<int64_t>& pr
       if (dc_->length(0) >= keep) {
         dc_->truncate(0, keep);
       } else {
-        draft_->forward_cached(one(verify[a]), *dc_, 0);
+        dfast_->step(verify[a], *dc_, 0);
         ++st.draft_passes;
       }
     }

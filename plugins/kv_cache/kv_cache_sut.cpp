@@ -4,7 +4,10 @@
 // then decodes together with the other rows in flight (one batched step per token); a
 // finished row is completed and refilled from the queue. issue() only queues.
 // Option kv_cache=off recomputes the whole prefix at every step, one query at a time (the
-// O(N^2) baseline students start from).
+// O(N^2) baseline students start from). Prefill runs on LibTorch; decode steps on the model's
+// fast path (FastDecoder), or on LibTorch with decode=torch (the before of
+// docs/performance_textgen.md).
+#include <edubench/model/fast_decode.hpp>
 #include <edubench/model/gpt.hpp>
 #include <edubench/model/pending_queue.hpp>
 #include <edubench/sut.hpp>
@@ -34,6 +37,7 @@ class KvCacheSut : public edubench::Sut {
     const std::string weights =
         cfg.get("weights", (std::filesystem::path(model).parent_path() / "model.safetensors").string());
     use_cache_ = cfg.get_bool("kv_cache", true);
+    const bool fast = cfg.get_choice("decode", "fast", {"fast", "torch"}) == "fast";
     const int64_t batch = cfg.get_int("batch", 8);
     // One intra-op thread by default: decode ops are tiny, and when the two cores are shared a
     // second OpenMP thread makes every op wait for the scheduler (docs/performance_textgen.md).
@@ -46,6 +50,7 @@ class KvCacheSut : public edubench::Sut {
     gpt_ = load_gpt(model, weights);
     const int64_t rows = use_cache_ ? batch : 1;
     if (use_cache_) cache_ = std::make_unique<KvCache>(gpt_->config(), rows, gpt_->config().block_size);
+    if (use_cache_ && fast) fast_ = std::make_unique<FastDecoder>(gpt_, rows);
     rows_.resize(static_cast<size_t>(rows));
     worker_ = std::thread([this] { run(); });
   }
@@ -103,7 +108,11 @@ class KvCacheSut : public edubench::Sut {
     for (size_t r = 0; r < rows_.size(); ++r)
       if (rows_[r].busy) rows.push_back(static_cast<int64_t>(r)), tokens.push_back(rows_[r].out.back());
     if (rows.empty()) return;
-    if (use_cache_) {
+    if (fast_) {
+      const float* logits = fast_->step(tokens.data(), rows.data(), static_cast<int64_t>(rows.size()), *cache_);
+      for (size_t i = 0; i < rows.size(); ++i)
+        emit(static_cast<size_t>(rows[i]), argmax_token(logits + static_cast<int64_t>(i) * fast_->vocab(), fast_->vocab()));
+    } else if (use_cache_) {
       auto logits = gpt_->decode_step(torch::tensor(tokens, torch::kLong), *cache_, rows);
       for (size_t i = 0; i < rows.size(); ++i) emit(static_cast<size_t>(rows[i]), argmax_token(logits[static_cast<int64_t>(i)]));
     } else {
@@ -141,6 +150,7 @@ class KvCacheSut : public edubench::Sut {
   edubench::Host host_;
   Gpt gpt_{nullptr};
   std::unique_ptr<KvCache> cache_;
+  std::unique_ptr<FastDecoder> fast_;  // null: decode steps on LibTorch
   bool use_cache_ = true;
   std::vector<Row> rows_;
   PendingQueue queue_;

@@ -117,7 +117,7 @@ TEST_CASE("speculative decoding equals greedy decoding, even with a random draft
   c10::InferenceMode g;
   std::vector<int64_t> prompt = {10, 20, 30, 40};
   KvCache cache(target->config(), 1, 64);
-  auto greedy = greedy_generate(target, cache, prompt, 40, true);
+  auto greedy = greedy_generate(target, cache, prompt, 40, Decode::torch);
   for (int64_t gamma : {1, 3, 8}) {
     SpecStats st;
     CHECK(SpeculativeDecoder(target, draft, gamma).generate(prompt, 40, st) == greedy);
@@ -134,7 +134,7 @@ TEST_CASE("a prompt that does not fit the context is refused") {
   c10::InferenceMode g;
   KvCache cache(m->config(), 1, 64);
   SpecStats st;
-  CHECK_THROWS_AS(greedy_generate(m, cache, std::vector<int64_t>(60, 1), 5, true), std::length_error);
+  CHECK_THROWS_AS(greedy_generate(m, cache, std::vector<int64_t>(60, 1), 5, Decode::fast), std::length_error);
   CHECK_THROWS_AS(SpeculativeDecoder(m, Gpt{nullptr}, 2).generate(std::vector<int64_t>(60, 1), 5, st), std::length_error);
   CHECK_THROWS_AS(SpeculativeDecoder(m, Gpt{nullptr}, 2).generate({}, 5, st), std::invalid_argument);
 }

@@ -50,8 +50,8 @@ TEST_CASE("cached and uncached greedy decoding reproduce the registry's referenc
   c10::InferenceMode g;
   KvCache cache(target()->config(), 1, target()->config().block_size);
   for (const auto& c : cases(3)) {
-    CHECK(greedy_generate(target(), cache, c.prompt, kNew, true) == c.reference);
-    CHECK(greedy_generate(target(), cache, c.prompt, kNew, false) == c.reference);
+    CHECK(greedy_generate(target(), cache, c.prompt, kNew, Decode::torch) == c.reference);
+    CHECK(greedy_generate(target(), cache, c.prompt, kNew, Decode::uncached) == c.reference);
   }
 }
 

@@ -76,7 +76,8 @@ int main(int argc, char** argv) {
         auto j = nlohmann::json::parse(line, nullptr, false);
         if (!j.is_object() || !j.contains("prompt") || !j["prompt"].is_string())
           throw std::runtime_error(prompts + ": line " + std::to_string(count + 1) + ": expected a string field 'prompt'");
-        auto gen = greedy_generate(m, cache, encode_bytes(j["prompt"].get<std::string>()), max_new, true);
+        // LibTorch, the oracle, writes the references the fast path is held to.
+        auto gen = greedy_generate(m, cache, encode_bytes(j["prompt"].get<std::string>()), max_new, Decode::torch);
         j["reference_tokens"] = gen;
         o << j.dump() << "\n";
         ++count;

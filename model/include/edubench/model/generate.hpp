@@ -3,6 +3,7 @@
 // decoding (a draft GPT or prompt lookup proposes, the target verifies in one pass).
 #pragma once
 
+#include <edubench/model/fast_decode.hpp>
 #include <edubench/model/gpt.hpp>
 
 #include <functional>
@@ -14,11 +15,17 @@ namespace edubench::model {
 // Receives tokens as they are produced (one, or a burst of accepted drafts).
 using TokenSink = std::function<void(const int32_t* tokens, size_t n)>;
 
-// Greedy continuation of `prompt` by `max_new` tokens. use_cache: prefill once, then one
-// token per step into `cache` (row 0, reset first); otherwise the whole prefix is recomputed
-// every step (the O(N^2) baseline) and `cache` is unused. Call under c10::InferenceMode.
+// How greedy_generate computes a step.
+enum class Decode {
+  uncached,  // the whole prefix again at every step (the O(N^2) baseline); the cache is unused
+  torch,     // LibTorch prefill, then LibTorch one token per step into the KV cache (the oracle)
+  fast,      // LibTorch prefill, then FastDecoder steps into the same KV cache
+};
+
+// Greedy continuation of `prompt` by `max_new` tokens; cached ways use row 0 of `cache`
+// (reset first). Call under c10::InferenceMode.
 std::vector<int32_t> greedy_generate(Gpt& m, KvCache& cache, const std::vector<int64_t>& prompt, int64_t max_new,
-                                     bool use_cache, const TokenSink& sink = {});
+                                     Decode how, const TokenSink& sink = {});
 
 // Prompt lookup: the tokens that followed the latest earlier occurrence of the context's last
 // n tokens (n = max_n down to 1), at most `gamma` of them; empty when nothing matches.
@@ -33,6 +40,8 @@ struct SpecStats {
 
 // Draft-and-verify decoding whose output equals the target's greedy output. Both caches are
 // allocated once (block_size long) and rolled back by length after each verification.
+// Single-token passes (draft steps, a verification without drafts) take the fast path;
+// prefill and multi-token verification run on LibTorch.
 class SpeculativeDecoder {
  public:
   // `draft` null: the n-gram (prompt lookup) drafter.
@@ -47,6 +56,8 @@ class SpeculativeDecoder {
   int64_t gamma_;
   KvCache tc_;
   std::optional<KvCache> dc_;
+  FastDecoder tfast_;
+  std::optional<FastDecoder> dfast_;
 };
 
 }  // namespace edubench::model

@@ -1,0 +1,52 @@
+// The decode step (one new token for each of a few sequences) without LibTorch's per-op cost:
+// plain loops and direct OpenBLAS calls on the model's own weight storage, activation buffers
+// allocated once, attention of one query over the cache without a mask. LibTorch stays the
+// training and prefill engine and the oracle this path is tested against (tests/torch/).
+#pragma once
+
+#include <edubench/model/gpt.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace edubench::model {
+
+class FastDecoder {
+ public:
+  // Reads m's parameters in place (no copy: weights updated in place are seen) and keeps m
+  // alive; buffers hold up to max_rows sequences per step. Throws std::invalid_argument on
+  // parameters that are not contiguous fp32 on the CPU.
+  explicit FastDecoder(Gpt m, int64_t max_rows = 1);
+
+  // One decode step: tokens[i] is appended to sequence rows[i] of `cache` at position
+  // cache.length(rows[i]) (keys and values written in place, length + 1), as
+  // GptImpl::decode_step does. Returns logits [n, vocab], row-major, valid until the next call.
+  // Throws std::length_error when a sequence is full. One thread at a time per decoder; the
+  // BLAS calls follow the calling thread's intra-op thread count (the plugins' default: 1).
+  const float* step(const int64_t* tokens, const int64_t* rows, int64_t n, KvCache& cache);
+  const float* step(int64_t token, KvCache& cache, int64_t row) { return step(&token, &row, 1, cache); }
+
+  int64_t vocab() const { return cfg_.vocab_size; }
+  int64_t max_rows() const { return max_rows_; }
+
+ private:
+  struct Layer {
+    const float *ln1_w, *ln1_b, *attn_w, *attn_b, *attn_proj_w, *attn_proj_b;
+    const float *ln2_w, *ln2_b, *fc_w, *fc_b, *mlp_proj_w, *mlp_proj_b;
+  };
+  void attend(int64_t layer, const int64_t* rows, int64_t n, KvCache& cache);
+
+  Gpt model_;
+  GptConfig cfg_;
+  int64_t max_rows_;
+  const float *wte_, *wpe_, *lnf_w_, *lnf_b_, *lm_head_;
+  std::vector<Layer> layers_;
+  // Activations of up to max_rows sequences, allocated once.
+  std::vector<float> x_, h_, qkv_, y_, fc_, att_, logits_;
+  std::vector<int64_t> pos_;  // each row's position in this step
+};
+
+// Index of the first largest of n values (LibTorch's argmax on a row).
+int32_t argmax_token(const float* row, int64_t n);
+
+}  // namespace edubench::model

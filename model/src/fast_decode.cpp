@@ -1,0 +1,162 @@
+// The decode step on raw buffers and OpenBLAS (see fast_decode.hpp). Numerics follow GptImpl:
+// pre-LN blocks, LayerNorm eps 1e-5, exact (erf) GELU, softmax over the cached positions.
+#include <edubench/model/fast_decode.hpp>
+
+#include <ATen/Parallel.h>
+#include <cblas.h>
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace edubench::model {
+namespace {
+
+using Params = torch::OrderedDict<std::string, torch::Tensor>;
+
+const float* param(const Params& ps, const std::string& name, int64_t numel) {
+  const auto* t = ps.find(name);
+  if (t == nullptr) throw std::invalid_argument("FastDecoder: the model has no parameter " + name);
+  if (t->scalar_type() != torch::kFloat || !t->is_contiguous() || !t->device().is_cpu() || t->numel() != numel)
+    throw std::invalid_argument("FastDecoder: " + name + " is not a contiguous fp32 CPU tensor of the config's size");
+  return t->data_ptr<float>();
+}
+
+// y = LayerNorm(x) over rows of c values (torch's eps; statistics in double, as precise as
+// LibTorch's float Welford or more).
+void layer_norm(const float* x, int64_t n, int64_t c, const float* w, const float* b, float* y) {
+  for (int64_t r = 0; r < n; ++r, x += c, y += c) {
+    double sum = 0, sq = 0;
+    for (int64_t i = 0; i < c; ++i) sum += x[i];
+    const double mean = sum / static_cast<double>(c);
+    for (int64_t i = 0; i < c; ++i) sq += (x[i] - mean) * (x[i] - mean);
+    const float inv = static_cast<float>(1.0 / std::sqrt(sq / static_cast<double>(c) + 1e-5));
+    const float m = static_cast<float>(mean);
+    for (int64_t i = 0; i < c; ++i) y[i] = (x[i] - m) * inv * w[i] + b[i];
+  }
+}
+
+// y[n, out] (+)= x[n, in] W^T + b, W in nn.Linear's [out, in] layout. One row is a GEMV (the
+// batch-1 step), several a GEMM; accumulate adds onto y (the residual connections).
+void linear(const float* x, int64_t n, int64_t in, const float* w, const float* b, int64_t out, float* y,
+            bool accumulate) {
+  for (int64_t r = 0; r < n; ++r) {
+    float* yr = y + r * out;
+    if (b == nullptr && !accumulate)
+      std::fill(yr, yr + out, 0.0f);
+    else if (b != nullptr && !accumulate)
+      std::copy(b, b + out, yr);
+    else if (b != nullptr)
+      for (int64_t i = 0; i < out; ++i) yr[i] += b[i];
+  }
+  const int io = static_cast<int>(out), ii = static_cast<int>(in);
+  if (n == 1)
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, io, ii, 1.0f, w, ii, x, 1, 1.0f, y, 1);
+  else
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n), io, ii, 1.0f, x, ii, w, ii, 1.0f, y, io);
+}
+
+void gelu(float* x, int64_t n) {
+  for (int64_t i = 0; i < n; ++i) x[i] = 0.5f * x[i] * (1.0f + std::erf(x[i] * static_cast<float>(M_SQRT1_2)));
+}
+
+}  // namespace
+
+FastDecoder::FastDecoder(Gpt m, int64_t max_rows) : model_(std::move(m)), cfg_(model_->config()), max_rows_(max_rows) {
+  if (max_rows < 1) throw std::invalid_argument("FastDecoder: max_rows must be at least 1");
+  const int64_t C = cfg_.n_embd, V = cfg_.vocab_size;
+  const Params ps = model_->named_parameters();
+  wte_ = param(ps, "transformer.wte.weight", V * C);
+  wpe_ = param(ps, "transformer.wpe.weight", cfg_.block_size * C);
+  lnf_w_ = param(ps, "transformer.ln_f.weight", C);
+  lnf_b_ = param(ps, "transformer.ln_f.bias", C);
+  lm_head_ = param(ps, "lm_head.weight", V * C);
+  for (int64_t l = 0; l < cfg_.n_layer; ++l) {
+    const std::string p = "transformer.h." + std::to_string(l) + ".";
+    layers_.push_back({param(ps, p + "ln_1.weight", C), param(ps, p + "ln_1.bias", C),
+                       param(ps, p + "attn.c_attn.weight", 3 * C * C), param(ps, p + "attn.c_attn.bias", 3 * C),
+                       param(ps, p + "attn.c_proj.weight", C * C), param(ps, p + "attn.c_proj.bias", C),
+                       param(ps, p + "ln_2.weight", C), param(ps, p + "ln_2.bias", C),
+                       param(ps, p + "mlp.c_fc.weight", 4 * C * C), param(ps, p + "mlp.c_fc.bias", 4 * C),
+                       param(ps, p + "mlp.c_proj.weight", 4 * C * C), param(ps, p + "mlp.c_proj.bias", C)});
+  }
+  const auto rows = static_cast<size_t>(max_rows), c = static_cast<size_t>(C);
+  x_.resize(rows * c);
+  h_.resize(rows * c);
+  qkv_.resize(rows * 3 * c);
+  y_.resize(rows * c);
+  fc_.resize(rows * 4 * c);
+  att_.resize(static_cast<size_t>(cfg_.block_size));
+  logits_.resize(rows * static_cast<size_t>(V));
+  pos_.resize(rows);
+}
+
+// One query per sequence over its cached keys 0 .. pos (its own included): no mask needed.
+void FastDecoder::attend(int64_t layer, const int64_t* rows, int64_t n, KvCache& cache) {
+  const int64_t C = cfg_.n_embd, H = cfg_.n_head, hd = cfg_.head_dim(), T = cache.max_ctx();
+  const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
+  float* kc = cache.k[static_cast<size_t>(layer)].data_ptr<float>();  // [batch, H, T, hd]
+  float* vc = cache.v[static_cast<size_t>(layer)].data_ptr<float>();
+  float* p = att_.data();
+  for (int64_t r = 0; r < n; ++r) {
+    const int64_t pos = pos_[static_cast<size_t>(r)], L = pos + 1;
+    const float* q = qkv_.data() + r * 3 * C;
+    for (int64_t h = 0; h < H; ++h) {
+      float* k = kc + (rows[r] * H + h) * T * hd;
+      float* v = vc + (rows[r] * H + h) * T * hd;
+      std::copy(q + C + h * hd, q + C + (h + 1) * hd, k + pos * hd);  // the new key and value, in place
+      std::copy(q + 2 * C + h * hd, q + 2 * C + (h + 1) * hd, v + pos * hd);
+      // scores = K q / sqrt(hd); softmax; y = V^T p.
+      cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(L), static_cast<int>(hd), scale, k, static_cast<int>(hd),
+                  q + h * hd, 1, 0.0f, p, 1);
+      const float mx = *std::max_element(p, p + L);
+      float sum = 0;
+      for (int64_t j = 0; j < L; ++j) sum += (p[j] = std::exp(p[j] - mx));
+      const float inv = 1.0f / sum;
+      for (int64_t j = 0; j < L; ++j) p[j] *= inv;
+      cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(L), static_cast<int>(hd), 1.0f, v, static_cast<int>(hd), p,
+                  1, 0.0f, y_.data() + r * C + h * hd, 1);
+    }
+  }
+}
+
+const float* FastDecoder::step(const int64_t* tokens, const int64_t* rows, int64_t n, KvCache& cache) {
+  if (n < 1 || n > max_rows_) throw std::invalid_argument("FastDecoder::step: expected 1.." + std::to_string(max_rows_) + " rows");
+  // OpenBLAS sizes its OpenMP team by the calling thread's setting; give a new thread
+  // LibTorch's intra-op count (set_threads) rather than OpenMP's default of every core.
+  at::internal::lazy_init_num_threads();
+  const int64_t C = cfg_.n_embd, V = cfg_.vocab_size;
+  for (int64_t r = 0; r < n; ++r) {
+    if (rows[r] < 0 || rows[r] >= cache.batch()) throw std::out_of_range("FastDecoder::step: no such cache row");
+    if (tokens[r] < 0 || tokens[r] >= V) throw std::out_of_range("FastDecoder::step: token outside the vocabulary");
+    const int64_t pos = cache.length(rows[r]);
+    if (pos + 1 > cache.max_ctx()) throw std::length_error("context longer than the KV cache");
+    pos_[static_cast<size_t>(r)] = pos;
+    float* x = x_.data() + r * C;
+    const float *te = wte_ + tokens[r] * C, *pe = wpe_ + pos * C;
+    for (int64_t i = 0; i < C; ++i) x[i] = te[i] + pe[i];
+  }
+  float *x = x_.data(), *h = h_.data();
+  for (int64_t l = 0; l < cfg_.n_layer; ++l) {
+    const Layer& w = layers_[static_cast<size_t>(l)];
+    layer_norm(x, n, C, w.ln1_w, w.ln1_b, h);
+    linear(h, n, C, w.attn_w, w.attn_b, 3 * C, qkv_.data(), false);  // q, k, v in one GEMV (c_attn)
+    attend(l, rows, n, cache);
+    linear(y_.data(), n, C, w.attn_proj_w, w.attn_proj_b, C, x, true);
+    layer_norm(x, n, C, w.ln2_w, w.ln2_b, h);
+    linear(h, n, C, w.fc_w, w.fc_b, 4 * C, fc_.data(), false);
+    gelu(fc_.data(), n * 4 * C);
+    linear(fc_.data(), n, 4 * C, w.mlp_proj_w, w.mlp_proj_b, C, x, true);
+  }
+  for (int64_t r = 0; r < n; ++r) cache.len_[static_cast<size_t>(rows[r])] = pos_[static_cast<size_t>(r)] + 1;
+  layer_norm(x, n, C, lnf_w_, lnf_b_, h);
+  linear(h, n, C, lm_head_, nullptr, V, logits_.data(), false);
+  return logits_.data();
+}
+
+int32_t argmax_token(const float* row, int64_t n) {
+  return static_cast<int32_t>(std::max_element(row, row + n) - row);  // the first of equal maxima
+}
+
+}  // namespace edubench::model
