@@ -613,7 +613,7 @@ TEST_CASE("TEST04 leaves warm-up queries out: slow warm-up queries cannot hide a
   // 1 ms per query on distinct samples; the audit's 5 warm-up queries take 10 ms each (filling a
   // cache), its 5 measured ones answer in 1 us. Counted, the warm-up would pass the audit.
   RunLog perf = make_run(20, reg::Scenario::single_stream, "performance", 1, [](size_t i) { return i % 5; });
-  RunLog acc = make_run(5, reg::Scenario::offline, "accuracy", 1, [](size_t i) { return i; });
+  RunLog acc = make_run(5, reg::Scenario::single_stream, "accuracy", 1, [](size_t i) { return i; });
   RunLog audit = make_run(10, reg::Scenario::single_stream, "performance", 1, [](size_t) { return 3; });
   audit.settings.performance_sample_offset = 3;
   for (size_t i = 0; i < audit.queries.size(); ++i) {
