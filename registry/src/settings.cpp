@@ -91,18 +91,14 @@ bool parse_double(const std::string& v, double& out) {
 
 }  // namespace
 
-const char* to_string(Arrival a) {
-  switch (a) {
-    case Arrival::poisson: return "poisson";
-    case Arrival::gamma: return "gamma";
-    case Arrival::ramp: return "ramp";
-  }
-  return "?";
-}
+// In the order of the enum: its names, for settings_fields, --set and the YAML.
+constexpr const char* kArrivalNames[] = {"poisson", "gamma", "ramp"};
+
+const char* to_string(Arrival a) { return kArrivalNames[static_cast<int>(a)]; }
 
 std::optional<Arrival> parse_arrival(const std::string& s) {
-  for (Arrival a : {Arrival::poisson, Arrival::gamma, Arrival::ramp})
-    if (s == to_string(a)) return a;
+  for (int i = 0; i < 3; ++i)
+    if (s == kArrivalNames[i]) return static_cast<Arrival>(i);
   return std::nullopt;
 }
 

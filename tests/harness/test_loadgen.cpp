@@ -240,27 +240,35 @@ TEST_CASE("accuracy mode ignores performance_sample_offset: every sample once, i
 
 namespace {
 
-// A run of `scenario` with warm-up queries; returns its log.
-edubench::runlog::RunLog run_with_warmup(reg::Scenario scenario, uint64_t warmup, uint64_t measured,
-                                         FakeSession* sut_out = nullptr) {
+// Runs `c` against a FakeSession over `n_samples` samples and returns the log as the harness
+// records it; `issue_calls`, when given, receives how often issue() was called.
+edubench::runlog::RunLog run_logged(const LoadgenConfig& c, size_t n_samples, int issue_sleep_ms = 0,
+                                    int* issue_calls = nullptr) {
   QueryTable t;
-  FakeSession own(t);
-  auto samples = make_samples(10);
+  FakeSession sut(t);
+  sut.issue_sleep_ms = issue_sleep_ms;
+  auto samples = make_samples(n_samples);
+  LoadGenerator lg(t, sut, samples, c);
+  lg.run();
+  if (issue_calls) *issue_calls = sut.issue_calls;
+  edubench::runlog::RunLog log;
+  log.scenario = c.scenario;
+  log.mode = c.accuracy_mode ? "accuracy" : "performance";
+  log.settings = c.settings;
+  t.snapshot(log);
+  return log;
+}
+
+// A performance run of `scenario` with `warmup` warm-up queries and `measured` measured ones.
+edubench::runlog::RunLog run_with_warmup(reg::Scenario scenario, uint64_t warmup, uint64_t measured,
+                                         int* issue_calls = nullptr) {
   LoadgenConfig c;
   c.scenario = scenario;
   c.settings.min_query_count = measured;
   c.settings.min_duration_s = 0;
   c.settings.target_qps = 20000;
   c.settings.warmup_query_count = warmup;
-  LoadGenerator lg(t, own, samples, c);
-  lg.run();
-  if (sut_out) sut_out->issue_calls = own.issue_calls;
-  edubench::runlog::RunLog log;
-  log.scenario = scenario;
-  log.mode = "performance";
-  log.settings = c.settings;
-  t.snapshot(log);
-  return log;
+  return run_logged(c, 10, 0, issue_calls);
 }
 
 }  // namespace
@@ -279,26 +287,19 @@ TEST_CASE("warm-up queries are issued first and marked, then the measured ones, 
 }
 
 TEST_CASE("offline: the warm-up batch is its own issue call, done before the measured batch") {
-  QueryTable t;
-  FakeSession sut(t);
-  const auto log = run_with_warmup(reg::Scenario::offline, 5, 50, &sut);
-  CHECK(sut.issue_calls == 2);
+  int calls = 0;
+  const auto log = run_with_warmup(reg::Scenario::offline, 5, 50, &calls);
+  CHECK(calls == 2);
   CHECK(log.queries[4].completed_ns <= log.queries[5].issued_ns);
 }
 
 TEST_CASE("accuracy mode issues no warm-up queries") {
-  QueryTable t;
-  FakeSession sut(t);
-  auto samples = make_samples(12);
   LoadgenConfig c;
   c.scenario = reg::Scenario::server;
   c.accuracy_mode = true;
   c.settings.target_qps = 20000;
   c.settings.warmup_query_count = 5;
-  LoadGenerator lg(t, sut, samples, c);
-  lg.run();
-  edubench::runlog::RunLog log;
-  t.snapshot(log);
+  const auto log = run_logged(c, 12);
   REQUIRE(log.queries.size() == 12);
   for (const auto& q : log.queries) CHECK_FALSE(q.warmup);
 }
@@ -309,10 +310,6 @@ TEST_CASE("the issue() call's return is recorded for every query it carried") {
 }
 
 TEST_CASE("lag guard: a SUT that blocks in issue() makes a server run INVALID, naming issue()") {
-  QueryTable t;
-  FakeSession sut(t);
-  sut.issue_sleep_ms = 40;  // every call; queries due meanwhile go out late, in the next call
-  auto samples = make_samples(10);
   LoadgenConfig c;
   c.scenario = reg::Scenario::server;
   c.settings.target_qps = 1000;
@@ -320,14 +317,8 @@ TEST_CASE("lag guard: a SUT that blocks in issue() makes a server run INVALID, n
   c.settings.min_duration_s = 0;
   c.settings.latency_percentile = 0.99;
   c.settings.issue_lag_bound_ms = 10;
-  LoadGenerator lg(t, sut, samples, c);
-  lg.run();
-  edubench::runlog::RunLog log;
-  log.scenario = c.scenario;
-  log.mode = "performance";
-  log.settings = c.settings;
-  t.snapshot(log);
-  const auto m = edubench::runlog::compute_metrics(log);
+  // 40 ms in every call: queries due meanwhile go out late, in the next call.
+  const auto m = edubench::runlog::compute_metrics(run_logged(c, 10, 40));
   CHECK(m.issue_lag_ms.p99 > 10);
   CHECK(m.issue_call_max_ms >= 40);
   CHECK_FALSE(m.valid);

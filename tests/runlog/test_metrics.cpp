@@ -1,5 +1,6 @@
 // Metrics, LoadGen's early stopping and validity, derived from hand-made run logs.
 #include <edubench/runlog/metrics.hpp>
+#include "reasons.hpp"
 
 #include <doctest/doctest.h>
 
@@ -30,12 +31,6 @@ RunLog make_log(size_t n, reg::Scenario sc = reg::Scenario::single_stream, int t
     log.queries.push_back(q);
   }
   return log;
-}
-
-bool has_reason(const Metrics& m, const std::string& part) {
-  for (const auto& r : m.invalid_reasons)
-    if (r.find(part) != std::string::npos) return true;
-  return false;
 }
 
 }  // namespace
