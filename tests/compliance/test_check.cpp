@@ -590,7 +590,7 @@ TEST_CASE("run rules: SLOs, load shape and warm-up equal the registry's; the lag
   RunLog run = make_run(1, reg::Scenario::server, "performance", 1, [](size_t) { return 0; });
   run.settings = registered;
   CHECK(check_run_settings(run, registered, false, "f").pass);
-  run.settings.issue_lag_bound_ms = 20;  // tighter than the default 50
+  run.settings.issue_lag_bound_ms = 20;  // tighter than the default 100
   CHECK(check_run_settings(run, registered, false, "f").pass);
   auto fails = [&](auto edit, const std::string& why) {
     RunLog r = run;
@@ -605,8 +605,8 @@ TEST_CASE("run rules: SLOs, load shape and warm-up equal the registry's; the lag
   fails([](reg::Settings& s) { s.arrival = reg::Arrival::poisson; }, "arrival poisson != registry gamma");
   fails([](reg::Settings& s) { s.burstiness = 1; }, "burstiness 1 != registry 0.5");
   fails([](reg::Settings& s) { s.warmup_query_count = 0; }, "warmup_query_count 0 != registry 10");
-  fails([](reg::Settings& s) { s.issue_lag_bound_ms = 0; }, "issue_lag_bound_ms 0 looser than registry 50");
-  fails([](reg::Settings& s) { s.issue_lag_bound_ms = 80; }, "issue_lag_bound_ms 80 looser than registry 50");
+  fails([](reg::Settings& s) { s.issue_lag_bound_ms = 0; }, "issue_lag_bound_ms 0 looser than registry 100");
+  fails([](reg::Settings& s) { s.issue_lag_bound_ms = 150; }, "issue_lag_bound_ms 150 looser than registry 100");
 }
 
 TEST_CASE("TEST04 leaves warm-up queries out: slow warm-up queries cannot hide a cache") {

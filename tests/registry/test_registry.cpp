@@ -357,7 +357,7 @@ TEST_CASE("goodput, load-shape, warm-up and lag-guard settings: defaults, and se
   CHECK(s.arrival == Arrival::poisson);
   CHECK(s.burstiness == 1);
   CHECK(s.warmup_query_count == 0);
-  CHECK(s.issue_lag_bound_ms == 50);
+  CHECK(s.issue_lag_bound_ms == 100);
   apply_setting(s, "arrival", "gamma");
   apply_setting(s, "burstiness", "0.25");
   apply_setting(s, "slo_ttft_ms", "250");

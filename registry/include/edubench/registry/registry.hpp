@@ -109,7 +109,7 @@ struct Settings {
   uint64_t warmup_query_count = 0;
   // The harness lag guard: a performance run whose p99 issue lag (actual minus scheduled issue
   // time) exceeds this is INVALID, because the load it claims was not the load applied (0: off).
-  double issue_lag_bound_ms = 50.0;
+  double issue_lag_bound_ms = 100.0;
 };
 
 // name -> value of every Settings field, in table order, for result.json and summaries.
