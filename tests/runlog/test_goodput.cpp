@@ -1,7 +1,7 @@
 // Goodput under SLOs, warm-up exclusion and the harness lag guard, from hand-made run logs; and
 // the metric definitions that result.json and docs/metrics.md state.
 #include <edubench/runlog/metrics.hpp>
-#include "reasons.hpp"
+#include "fixtures.hpp"
 
 #include <doctest/doctest.h>
 
@@ -11,45 +11,10 @@
 using namespace edubench::runlog;
 namespace reg = edubench::registry;
 
-namespace {
-
-// Three server queries over 30 ms: a (TTFT 2, TPOT 5/3, latency 7 ms, 4 tokens), b (TTFT 1, one
-// token, latency 2 ms), c (no stream() call, 2 tokens, latency 10 ms).
-RunLog three_queries() {
-  RunLog log;  // no workload name: GCC 12 warns falsely (-Wrestrict) on assigning one here
-  log.scenario = reg::Scenario::server;
-  log.mode = "performance";
-  log.settings.min_duration_s = 0;
-  log.settings.min_query_count = 1;
-  log.settings.latency_percentile = 0.99;
-  QueryLog a;
-  a.id = 1;
-  a.scheduled_ns = 0;
-  a.issued_ns = 1'000'000;
-  a.streams = {{2'000'000, 1}, {5'000'000, 2}, {6'000'000, 1}};
-  a.n_tokens = 4;
-  a.completed_ns = 7'000'000;
-  QueryLog b;
-  b.id = 2;
-  b.scheduled_ns = b.issued_ns = 10'000'000;
-  b.streams = {{11'000'000, 1}};
-  b.n_tokens = 1;
-  b.completed_ns = 12'000'000;
-  QueryLog c;
-  c.id = 3;
-  c.scheduled_ns = c.issued_ns = 20'000'000;
-  c.n_tokens = 2;
-  c.completed_ns = 30'000'000;
-  log.queries = {a, b, c};
-  return log;
-}
-
-}  // namespace
-
-TEST_CASE("goodput: no SLO set, no goodput") { CHECK_FALSE(compute_metrics(three_queries()).goodput); }
+TEST_CASE("goodput: no SLO set, no goodput") { CHECK_FALSE(compute_metrics(handcrafted_server_log()).goodput); }
 
 TEST_CASE("goodput: a TTFT SLO; a query without a stream() call misses it") {
-  RunLog log = three_queries();
+  RunLog log = handcrafted_server_log();
   log.settings.slo_ttft_ms = 1.5;
   const Metrics m = compute_metrics(log);
   REQUIRE(m.goodput);
@@ -65,7 +30,7 @@ TEST_CASE("goodput: a TTFT SLO; a query without a stream() call misses it") {
 }
 
 TEST_CASE("goodput: a query meets only when it meets every SLO; one token has no TPOT to miss") {
-  RunLog log = three_queries();
+  RunLog log = handcrafted_server_log();
   log.settings.slo_ttft_ms = 1.5;
   log.settings.slo_tpot_ms = 1.0;
   log.settings.slo_e2e_ms = 8;
@@ -79,7 +44,7 @@ TEST_CASE("goodput: a query meets only when it meets every SLO; one token has no
 }
 
 TEST_CASE("goodput: the SLOs are met when each share reaches slo_percentile; tokens of the good queries") {
-  RunLog log = three_queries();
+  RunLog log = handcrafted_server_log();
   log.settings.slo_e2e_ms = 8;
   log.settings.slo_percentile = 0.6;
   const Metrics m = compute_metrics(log);
@@ -90,7 +55,7 @@ TEST_CASE("goodput: the SLOs are met when each share reaches slo_percentile; tok
 }
 
 TEST_CASE("goodput: a missed SLO scores the run and never makes it INVALID") {
-  RunLog log = three_queries();
+  RunLog log = handcrafted_server_log();
   log.settings.slo_e2e_ms = 0.001;
   const Metrics m = compute_metrics(log);
   CHECK(m.goodput->good_queries == 0);
@@ -98,7 +63,7 @@ TEST_CASE("goodput: a missed SLO scores the run and never makes it INVALID") {
 }
 
 TEST_CASE("warm-up queries are in no figure, minimum or early-stopping count") {
-  RunLog log = three_queries();
+  RunLog log = handcrafted_server_log();
   log.queries[0].warmup = true;
   log.settings.min_query_count = 3;
   const Metrics m = compute_metrics(log);
@@ -112,7 +77,7 @@ TEST_CASE("warm-up queries are in no figure, minimum or early-stopping count") {
 }
 
 TEST_CASE("a warm-up query that never completes still makes the run INVALID") {
-  RunLog log = three_queries();
+  RunLog log = handcrafted_server_log();
   log.queries[0].warmup = true;
   log.queries[0].completed_ns = -1;
   CHECK(has_reason(compute_metrics(log), "1 issued queries never completed: 1"));
@@ -121,7 +86,7 @@ TEST_CASE("a warm-up query that never completes still makes the run INVALID") {
 namespace {
 // Every query issued `lag_ms` after its scheduled time by a call that returned `call_ms` later.
 RunLog lagging(double lag_ms, double call_ms, double bound_ms) {
-  RunLog log = three_queries();
+  RunLog log = handcrafted_server_log();
   for (QueryLog& q : log.queries) {
     q.issued_ns = q.scheduled_ns + static_cast<int64_t>(lag_ms * 1e6);
     q.issue_returned_ns = q.issued_ns + static_cast<int64_t>(call_ms * 1e6);
