@@ -15,6 +15,7 @@ namespace {
 std::string headline(const runlog::RunLog& run, const runlog::Metrics& m) {
   std::string s = std::to_string(m.queries_completed) + " of " + std::to_string(m.queries_issued) + " queries completed";
   if (run.mode != "performance") return s;
+  if (m.goodput) s += ", goodput " + fmt("%.6g", m.goodput->request_goodput_per_s) + " queries/s";
   switch (run.scenario) {
     case registry::Scenario::offline: return s + ", " + fmt("%.6g", m.samples_per_s) + " samples/s";
     case registry::Scenario::single_stream:

@@ -46,6 +46,19 @@ const std::vector<Rule>& rules(registry::Scenario sc) {
       // The checker's own TEST04 figures: it applies the registry's, whatever a run recorded.
       {"test04_tolerance", [](const S& s) { return s.test04_tolerance; }, Need::free},
       {"test04_slack_ms", [](const S& s) { return s.test04_slack_ms; }, Need::free},
+      // The SLOs define the goodput score: another SLO is another benchmark, so equal.
+      {"slo_ttft_ms", [](const S& s) { return s.slo_ttft_ms; }, Need::equal},
+      {"slo_tpot_ms", [](const S& s) { return s.slo_tpot_ms; }, Need::equal},
+      {"slo_e2e_ms", [](const S& s) { return s.slo_e2e_ms; }, Need::equal},
+      {"slo_percentile", [](const S& s) { return s.slo_percentile; }, Need::equal},
+      // The load shape is the load (arrival itself, a word, is held equal by the fallback below).
+      {"burstiness", [](const S& s) { return s.burstiness; }, Need::equal},
+      {"ramp_start_qps", [](const S& s) { return s.ramp_start_qps; }, Need::equal},
+      {"ramp_duration_s", [](const S& s) { return s.ramp_duration_s; }, Need::equal},
+      // Warm-up queries take seeded sample picks and schedule slots: another count, another run.
+      {"warmup_query_count", [](const S& s) { return double(s.warmup_query_count); }, Need::equal},
+      // The lag guard may only tighten: a looser one would accept a load that was never applied.
+      {"issue_lag_bound_ms", [](const S& s) { return s.issue_lag_bound_ms; }, Need::bound},
   };
   // target_qps is the arrival rate of a Server run (the figure itself), sizes an Offline run
   // (more is stricter) and means nothing to SingleStream.

@@ -229,7 +229,7 @@ std::vector<RuleResult> check_submission(const std::string& dir, const registry:
   for (const Run& run : runs) {
     const std::string events = run.name + "/events.jsonl";
     if (!run.log) {
-      for (const char* rule : {"run_rules.", "validity.", "TEST06."})
+      for (const char* rule : {"run_rules.", "validity.", "figures.", "TEST06."})
         out.push_back(unprovable(rule + run.name, events, "the run's log could not be read"));
       continue;
     }
@@ -239,6 +239,10 @@ std::vector<RuleResult> check_submission(const std::string& dir, const registry:
     });
     add(out, "validity." + run.name, events, [&] {
       RuleResult r = check_validity(*run.log, events);
+      return r.rule += "." + run.name, r;
+    });
+    add(out, "figures." + run.name, run.name + "/result.json", [&] {
+      RuleResult r = check_result_figures(*run.log, (root / run.name / "result.json").string(), run.name + "/result.json");
       return r.rule += "." + run.name, r;
     });
     add(out, "TEST06." + run.name, run.name + "/accuracy.jsonl", [&] {

@@ -41,7 +41,7 @@ PerUnit per_unit(const runlog::RunLog& run, const std::unordered_map<uint64_t, d
   double total = 0;
   std::vector<double> normalised;
   for (const runlog::QueryLog& q : run.queries) {
-    if (q.completed_ns < 0) continue;
+    if (q.completed_ns < 0 || q.warmup) continue;  // warm-up queries are in no figure
     auto it = units.find(q.sample_index);
     if (it == units.end())
       throw std::runtime_error("the accuracy run has no completed query for sample " + std::to_string(q.sample_index) +
@@ -116,7 +116,7 @@ RuleResult check_test04(const runlog::RunLog& perf, const runlog::RunLog& audit,
   } else {
     std::vector<double> ms;
     for (const runlog::QueryLog& q : audit.queries)
-      if (q.completed_ns >= 0) ms.push_back(service_ms(q));
+      if (q.completed_ns >= 0 && !q.warmup) ms.push_back(service_ms(q));
     if (ms.empty()) {
       r.figures = "the audit run completed no queries";
       return r;

@@ -1,6 +1,8 @@
 #include "loadgen.hpp"
 
+#include "arrivals.hpp"
 #include "clock.hpp"
+#include "rng.hpp"
 #include <edubench/session/errors.hpp>
 
 #include <sys/prctl.h>
@@ -18,18 +20,6 @@ namespace {
 std::atomic<int> g_signal{0};
 
 extern "C" void on_signal(int sig) { g_signal.store(sig); }
-
-// splitmix64: a tiny, well-known, seedable generator whose sequence is the same everywhere, so
-// a schedule is reproducible from the registry's seed on any machine and standard library.
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-double uniform01(uint64_t& state) {  // in (0, 1]
-  return (static_cast<double>(splitmix64(state) >> 11) + 1.0) * (1.0 / 9007199254740992.0);
-}
 
 std::string id_list(const std::vector<uint64_t>& ids, uint64_t total) {
   std::string s;
@@ -94,13 +84,14 @@ uint64_t LoadGenerator::pick_sample() {
 }
 
 // Adds n queries to the table: every sample once in accuracy mode, seeded picks otherwise.
-void LoadGenerator::plan(uint64_t n) {
+// Warm-up queries draw from the same seeded sequences as the measured ones that follow them.
+void LoadGenerator::plan(uint64_t n, bool warmup) {
   uint64_t first = table_.size();
   for (uint64_t i = 0; i < n; ++i) {
     uint64_t sample = cfg_.accuracy_mode ? (first + i) : pick_sample();
     bool logged = cfg_.accuracy_mode ||
                   uniform01(log_rng_state_) <= cfg_.settings.accuracy_log_probability;
-    uint64_t index = table_.add(sample, logged);
+    uint64_t index = table_.add(sample, logged, warmup);
     queries_.push_back({sizeof(edu_query), QueryTable::id_of(index), &samples_[sample]});
   }
 }
@@ -133,6 +124,9 @@ void LoadGenerator::issue_range(uint64_t first, uint64_t n) {
   } catch (const HarnessError& e) {
     return abort("plugin_failure", e.what(), e.code());
   }
+  // When issue() gave the load generator back: a lag behind the schedule is the SUT's when
+  // issue() held it up, the harness's otherwise (the lag guard's reason says which).
+  table_.mark_returned(first, n, now_ns());
   if (s != EDU_OK)
     abort("plugin_failure",
           "issue() returned " + std::string(status_name(s)) + " for query " +
@@ -165,20 +159,23 @@ bool LoadGenerator::wait_completed(uint64_t target) {
 void LoadGenerator::run_single_stream() {
   const auto& s = cfg_.settings;
   const uint64_t total = cfg_.accuracy_mode ? samples_.size() : 0;
-  queries_.reserve(cfg_.accuracy_mode ? total : s.min_query_count);
+  const uint64_t warmup = cfg_.accuracy_mode ? 0 : s.warmup_query_count;
+  queries_.reserve(cfg_.accuracy_mode ? total : warmup + s.min_query_count);
   int64_t first_issue = 0, last_issue = 0;
   for (uint64_t i = 0; !aborted(); ++i) {
     if (cfg_.accuracy_mode) {
       if (i >= total) break;
-    } else {
-      // LoadGen's rule: the last query must be issued at or after min_duration_s.
-      bool enough = i >= s.min_query_count &&
+    } else if (i >= warmup) {
+      // LoadGen's rule: the last query must be issued at or after min_duration_s. Counted over
+      // the measured queries: the warm-up ones come first and count for nothing.
+      const uint64_t measured = i - warmup;
+      bool enough = measured >= s.min_query_count &&
                     last_issue - first_issue >= static_cast<int64_t>(s.min_duration_s * 1e9);
-      if (enough || (s.max_query_count > 0 && i >= s.max_query_count)) break;
+      if (enough || (s.max_query_count > 0 && measured >= s.max_query_count)) break;
     }
-    plan(1);
+    plan(1, i < warmup);
     const int64_t t = now_ns();
-    if (i == 0) first_issue = t;
+    if (i == warmup) first_issue = t;
     last_issue = t;
     table_.mark_issued(i, t, t);
     issue_range(i, 1);
@@ -189,34 +186,36 @@ void LoadGenerator::run_single_stream() {
 
 void LoadGenerator::run_offline() {
   const uint64_t n = cfg_.accuracy_mode ? samples_.size() : planned_queries(cfg_.settings);
-  queries_.reserve(n);
-  plan(n);
-  const int64_t t = now_ns();
-  for (uint64_t i = 0; i < n; ++i) table_.mark_issued(i, t, t);
-  issue_range(0, n);  // LoadGen's Offline: every query in one call
+  const uint64_t warmup = cfg_.accuracy_mode ? 0 : cfg_.settings.warmup_query_count;
+  queries_.reserve(warmup + n);
+  // The warm-up batch goes first, in its own call, and is done before the measured batch starts:
+  // the measured duration then holds no start-up cost.
+  uint64_t issued = 0;
+  for (const auto& [count, is_warmup] : {std::pair{warmup, true}, std::pair{n, false}}) {
+    if (count == 0 || aborted()) continue;
+    plan(count, is_warmup);
+    const int64_t t = now_ns();
+    for (uint64_t i = issued; i < issued + count; ++i) table_.mark_issued(i, t, t);
+    issue_range(issued, count);  // LoadGen's Offline: every query in one call
+    issued += count;
+    if (is_warmup) {  // nothing more comes until the warm-up is done: say so, as at the end
+      finish_issuing();
+      wait_completed(issued);
+    }
+  }
   finish_issuing();
-  wait_completed(n);
+  wait_completed(issued);
 }
 
 void LoadGenerator::run_server() {
-  const auto& s = cfg_.settings;
-  // Poisson arrivals: exponential gaps at target_qps from the registry's schedule seed. As in
-  // LoadGen, a performance run schedules queries until both min_query_count and
-  // min_duration_s are covered (capped by max_query_count); accuracy mode, every sample once.
-  uint64_t rng = s.schedule_seed;
-  double t = 0, last = 0;  // the first query is due at the start
-  for (uint64_t i = 0;; ++i) {
-    if (cfg_.accuracy_mode ? i >= samples_.size()
-                           : (i >= s.min_query_count && last >= s.min_duration_s) ||
-                                 (s.max_query_count && i >= s.max_query_count))
-      break;
-    schedule_ns_.push_back(static_cast<int64_t>(t * 1e9));
-    last = t;
-    t += -std::log(uniform01(rng)) / s.target_qps;
-  }
+  // The arrivals (arrivals.cpp): the registry's load shape from its schedule seed, warm-up
+  // queries first; as in LoadGen, until min_query_count and min_duration_s are covered.
+  ArrivalSchedule sched = server_schedule(cfg_.settings, cfg_.accuracy_mode, samples_.size());
+  schedule_ns_ = std::move(sched.offsets_ns);
   const uint64_t n = schedule_ns_.size();
   queries_.reserve(n);
-  plan(n);
+  plan(sched.warmup, true);
+  plan(n - sched.warmup);
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // wake from sleeps within microseconds
   constexpr uint64_t kMaxBatch = 4096;
   const int64_t start = now_ns() + 1'000'000;

@@ -59,7 +59,7 @@ class LoadGenerator {
   void abort(const std::string& kind, const std::string& reason, int exit_code);
   bool aborted() const { return aborted_.load(std::memory_order_acquire); }
   uint64_t pick_sample();
-  void plan(uint64_t n);
+  void plan(uint64_t n, bool warmup = false);
   void monitor();
 
   QueryTable& table_;
@@ -67,7 +67,7 @@ class LoadGenerator {
   const std::vector<edu_sample>& samples_;
   LoadgenConfig cfg_;
   std::vector<edu_query> queries_;
-  std::vector<int64_t> schedule_ns_;  // server: offsets from start
+  std::vector<int64_t> schedule_ns_;  // server: offsets from start, warm-up queries first
   uint64_t sample_rng_state_ = 0, log_rng_state_ = 0;
 
   std::atomic<bool> aborted_{false};

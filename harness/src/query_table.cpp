@@ -39,9 +39,13 @@ struct QueryTable::Extra {
 struct QueryTable::Slot {
   std::atomic<uint8_t> state{kNotIssued};
   bool logged = false;
+  bool warmup = false;
   SpinLock lock;  // guards `extra`
   uint64_t sample_index = 0;
   int64_t scheduled_ns = 0, issued_ns = 0, completed_ns = -1;
+  // Written by the load-generator thread after issue() returns, read by a snapshot that may run
+  // while a plugin thread completes: atomic, so neither tears.
+  std::atomic<int64_t> returned_ns{0};
   uint64_t n_tokens = 0, n_text = 0;
   std::unique_ptr<Extra> extra;
 
@@ -59,7 +63,7 @@ QueryTable::~QueryTable() {
   for (uint64_t i = 0; i < kMaxChunks; ++i) delete[] chunks_[i].load(std::memory_order_relaxed);
 }
 
-uint64_t QueryTable::add(uint64_t sample_index, bool logged) {
+uint64_t QueryTable::add(uint64_t sample_index, bool logged, bool warmup) {
   uint64_t index = size_.load(std::memory_order_relaxed);
   uint64_t c = index >> kChunkBits;
   if (c >= kMaxChunks) throw std::length_error("too many queries in one run");
@@ -67,6 +71,7 @@ uint64_t QueryTable::add(uint64_t sample_index, bool logged) {
   Slot& s = chunks_[c].load(std::memory_order_relaxed)[index & (kChunk - 1)];
   s.sample_index = sample_index;
   s.logged = logged;
+  s.warmup = warmup;
   size_.store(index + 1, std::memory_order_release);
   return index;
 }
@@ -88,6 +93,10 @@ void QueryTable::mark_issued(uint64_t index, int64_t scheduled_ns, int64_t issue
   s->scheduled_ns = scheduled_ns;
   s->issued_ns = issued_ns;
   s->state.store(kInFlight, std::memory_order_release);
+}
+
+void QueryTable::mark_returned(uint64_t first, uint64_t n, int64_t returned_ns) {
+  for (uint64_t i = first; i < first + n; ++i) at(i)->returned_ns.store(returned_ns, std::memory_order_relaxed);
 }
 
 bool QueryTable::is_done(uint64_t index) const {
@@ -256,6 +265,8 @@ void QueryTable::snapshot(runlog::RunLog& log) const {
     q.scheduled_ns = s->scheduled_ns;
     q.issued_ns = s->issued_ns;
     q.logged = s->logged;
+    q.warmup = s->warmup;
+    q.issue_returned_ns = s->returned_ns.load(std::memory_order_relaxed);
     if (st != kDone) continue;  // in flight or mid-completion: never completed for the record
     q.completed_ns = s->completed_ns;
     q.n_tokens = s->n_tokens;

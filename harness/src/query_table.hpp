@@ -25,10 +25,12 @@ class QueryTable {
   QueryTable& operator=(const QueryTable&) = delete;
 
   // Adds a query (load-generator thread only) and returns its index; its id is index + 1.
-  uint64_t add(uint64_t sample_index, bool logged);
+  uint64_t add(uint64_t sample_index, bool logged, bool warmup = false);
   static uint64_t id_of(uint64_t index) { return index + 1; }
   // Marks a query in flight with its scheduled and issue times, just before issue().
   void mark_issued(uint64_t index, int64_t scheduled_ns, int64_t issued_ns);
+  // Records when the issue() call that carried queries [first, first + n) returned.
+  void mark_returned(uint64_t first, uint64_t n, int64_t returned_ns);
 
   uint64_t size() const { return size_.load(std::memory_order_acquire); }
   uint64_t completed() const { return completed_.load(std::memory_order_acquire); }

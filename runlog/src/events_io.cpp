@@ -36,7 +36,12 @@ void write_issue(std::string& b, const QueryLog& q) {
   append_int(b, q.scheduled_ns);
   field(b, "t_ns");
   append_int(b, q.issued_ns);
+  if (q.issue_returned_ns > 0) {  // when the issue() call returned: whose the issue lag is
+    field(b, "ret_ns");
+    append_int(b, q.issue_returned_ns);
+  }
   if (q.logged) b += ",\"logged\":true";
+  if (q.warmup) b += ",\"warmup\":true";
   b += "}\n";
 }
 
@@ -378,6 +383,8 @@ RunLog read_run_log(const std::string& events_path, const std::string& accuracy_
       q.scheduled_ns = get<int64_t>(j, "sched_ns", events_path, line);
       q.issued_ns = get<int64_t>(j, "t_ns", events_path, line);
       q.logged = j.value("logged", false);
+      if (j.contains("ret_ns")) q.issue_returned_ns = get<int64_t>(j, "ret_ns", events_path, line);
+      if (j.contains("warmup")) q.warmup = get<bool>(j, "warmup", events_path, line);
       if (!index.emplace(q.id, log.queries.size()).second)
         bad(events_path, line, "query " + std::to_string(q.id) + " issued twice");
       log.queries.push_back(std::move(q));

@@ -78,7 +78,32 @@ TimeSplit split_run(const RunLog& log, std::vector<SutSegment>& segments) {
   return split;
 }
 
+// The lag guard's reason says whose the lag is: a SUT whose issue() held the load generator for
+// longer than the bound, or the harness itself (an overloaded machine), so neither is blamed
+// for the other.
+std::string lag_reason(const Metrics& m, double bound_ms) {
+  std::string s = "harness lag: p99 issue lag " + fmt(m.issue_lag_ms.p99) + " ms > issue_lag_bound_ms " +
+                  fmt(bound_ms) + ": queries went to the SUT later than scheduled, so the run did not apply its load; ";
+  if (m.issue_call_max_ms > bound_ms)
+    return s + "the SUT's issue() blocked the load generator for up to " + fmt(m.issue_call_max_ms) +
+           " ms (issue() must queue the work and return)";
+  return s + "issue() returned within " + fmt(m.issue_call_max_ms) +
+         " ms, so the load generator itself fell behind (an overloaded machine)";
+}
+
 }  // namespace
+
+QueryFigures query_figures(const QueryLog& q, registry::Scenario sc) {
+  QueryFigures f;
+  const int64_t origin = sc == registry::Scenario::server ? q.scheduled_ns : q.issued_ns;
+  f.e2e_ms = (q.completed_ns - origin) / 1e6;
+  if (!q.streams.empty()) {
+    const int64_t t0 = q.streams.front().t_ns;
+    f.ttft_ms = (t0 - origin) / 1e6;
+    if (q.n_tokens > 1) f.tpot_ms = (q.completed_ns - t0) / 1e6 / static_cast<double>(q.n_tokens - 1);
+  }
+  return f;
+}
 
 bool has_agent_calls(const RunLog& log) { return !log.tool_calls.empty() || !log.code_runs.empty(); }
 
@@ -125,27 +150,32 @@ Metrics compute_metrics(const RunLog& log) {
   int64_t first = INT64_MAX, last_done = INT64_MIN, last_sched = INT64_MIN, last_issue = INT64_MIN;
   std::vector<uint64_t> never;
   uint64_t n_never = 0;
+  std::vector<double> lag;
   for (const QueryLog& q : log.queries) {
+    if (q.completed_ns < 0) {  // a warm-up query that never completed breaks the run as well
+      if (never.size() < 10) never.push_back(q.id);
+      ++n_never;
+    }
+    if (q.warmup) {
+      ++m.warmup_queries;
+      continue;
+    }
     ++m.queries_issued;
     const int64_t origin = server ? q.scheduled_ns : q.issued_ns;
     first = std::min(first, origin);
     last_sched = std::max(last_sched, q.scheduled_ns);
     last_issue = std::max(last_issue, q.issued_ns);
-    if (q.completed_ns < 0) {
-      if (never.size() < 10) never.push_back(q.id);
-      ++n_never;
-      continue;
-    }
+    lag.push_back((q.issued_ns - q.scheduled_ns) / 1e6);
+    if (q.issue_returned_ns > 0) m.issue_call_max_ms = std::max(m.issue_call_max_ms, (q.issue_returned_ns - q.issued_ns) / 1e6);
+    if (q.completed_ns < 0) continue;
     ++m.queries_completed;
     last_done = std::max(last_done, q.completed_ns);
     m.tokens_total += q.n_tokens;
-    lat.push_back((q.completed_ns - origin) / 1e6);
-    if (!q.streams.empty()) {
-      const int64_t t0 = q.streams.front().t_ns;
-      ttft.push_back((t0 - origin) / 1e6);
-      for (size_t i = 1; i < q.streams.size(); ++i) itl.push_back((q.streams[i].t_ns - q.streams[i - 1].t_ns) / 1e6);
-      if (q.n_tokens > 1) tpot.push_back((q.completed_ns - t0) / 1e6 / static_cast<double>(q.n_tokens - 1));
-    }
+    const QueryFigures f = query_figures(q, log.scenario);
+    lat.push_back(f.e2e_ms);
+    if (f.ttft_ms) ttft.push_back(*f.ttft_ms);
+    if (f.tpot_ms) tpot.push_back(*f.tpot_ms);
+    for (size_t i = 1; i < q.streams.size(); ++i) itl.push_back((q.streams[i].t_ns - q.streams[i - 1].t_ns) / 1e6);
   }
   if (m.queries_completed > 0 && last_done > first) {
     m.duration_s = (last_done - first) / 1e9;
@@ -161,6 +191,8 @@ Metrics compute_metrics(const RunLog& log) {
   m.ttft_ms = percentiles(ttft);
   m.tpot_ms = percentiles(tpot);
   m.itl_ms = percentiles(itl);
+  m.issue_lag_ms = percentiles(std::move(lag));
+  m.goodput = compute_goodput(log, m.duration_s);
   if (log.scenario == registry::Scenario::single_stream)
     m.latency_early_stopping_ms = early_stopping_estimate(lat, s.latency_percentile);
 
@@ -228,6 +260,8 @@ Metrics compute_metrics(const RunLog& log) {
   if (m.queries_completed < s.min_query_count)
     invalid("completed queries " + std::to_string(m.queries_completed) + " < min_query_count " +
             std::to_string(s.min_query_count));
+  if (s.issue_lag_bound_ms > 0 && m.issue_lag_ms.count && m.issue_lag_ms.p99 > s.issue_lag_bound_ms)
+    invalid(lag_reason(m, s.issue_lag_bound_ms));
   if (log.scenario == registry::Scenario::single_stream && !m.latency_early_stopping_ms && !lat.empty())
     invalid("early stopping needs at least " + std::to_string(early_stopping_min_queries(s.latency_percentile)) +
             " queries for the p" + fmt(s.latency_percentile * 100, 1) + " estimate, got " + std::to_string(lat.size()));

@@ -27,6 +27,16 @@ ojson pct_json(const Percentiles& p) {
                {"p95", p.p95},     {"p99", p.p99},   {"p999", p.p999}, {"max", p.max}};
 }
 
+ojson goodput_json(const Goodput& g, double slo_percentile) {
+  ojson slos = ojson::array();
+  for (const SloCheck& c : g.slos)
+    slos.push_back({{"figure", c.figure}, {"slo", c.setting}, {"slo_ms", c.slo_ms}, {"met", c.met},
+                    {"share", c.share}, {"met_at_percentile", c.met_at_percentile}});
+  return {{"request_goodput_per_s", g.request_goodput_per_s}, {"token_goodput_per_s", g.token_goodput_per_s},
+          {"good_queries", g.good_queries}, {"good_tokens", g.good_tokens}, {"good_share", g.good_share},
+          {"slo_percentile", slo_percentile}, {"slos_met", g.slos_met}, {"slos", slos}};
+}
+
 ojson pairs_json(const std::vector<std::pair<std::string, std::string>>& v) {
   ojson o = ojson::object();
   for (const auto& [k, x] : v) o[k] = x;
@@ -90,6 +100,10 @@ ojson result_json(const RunLog& log, const Metrics& m, const AccuracyResult* acc
   mt["ttft_ms"] = pct_json(m.ttft_ms);
   mt["tpot_ms"] = pct_json(m.tpot_ms);
   mt["itl_ms"] = pct_json(m.itl_ms);
+  mt["warmup_queries"] = m.warmup_queries;
+  mt["issue_lag_ms"] = pct_json(m.issue_lag_ms);
+  mt["issue_call_max_ms"] = m.issue_call_max_ms;
+  if (m.goodput) mt["goodput"] = goodput_json(*m.goodput, log.settings.slo_percentile);
   if (log.scenario == registry::Scenario::server) {
     mt["achieved_qps"] = m.achieved_qps;
     ojson bounds = ojson::array();
@@ -116,6 +130,9 @@ ojson result_json(const RunLog& log, const Metrics& m, const AccuracyResult* acc
   mt["reported"] = rep;
   if (!m.derived.empty()) mt["derived"] = m.derived;
   r["metrics"] = mt;
+  ojson defs = ojson::object();
+  for (const auto& [figure, formula] : metric_definitions()) defs[figure] = formula;
+  r["metric_definitions"] = defs;
   if (acc)
     r["accuracy"] = {{"metric", acc->metric}, {"value", acc->value}, {"target", acc->target},
                      {"passed", acc->passed}, {"scored", acc->scored}, {"expected", acc->expected},
@@ -176,6 +193,17 @@ std::string summary_text(const RunLog& log, const Metrics& m, const AccuracyResu
   if (log.scenario == registry::Scenario::server)
     s += "Achieved arrival rate: " + fmt("%.2f", m.achieved_qps) + " QPS (target " +
          fmt("%.2f", log.settings.target_qps) + ")\n";
+  if (m.warmup_queries) s += "Warm-up: " + std::to_string(m.warmup_queries) + " queries issued first, in no figure\n";
+  if (m.goodput) {
+    const Goodput& g = *m.goodput;
+    s += "Goodput: " + fmt("%.2f", g.request_goodput_per_s) + " queries/s";
+    if (g.good_tokens) s += ", " + fmt("%.2f", g.token_goodput_per_s) + " tokens/s";
+    s += " (" + std::to_string(g.good_queries) + " queries met every SLO; SLOs at p" +
+         fmt("%.1f", log.settings.slo_percentile * 100) + (g.slos_met ? " met" : " NOT met") + ")\n";
+    for (const SloCheck& c : g.slos)
+      s += "  " + c.figure + " <= " + fmt("%.6g", c.slo_ms) + " ms (" + c.setting + "): " + fmt("%.1f", c.share * 100) +
+           "% of queries\n";
+  }
   s += "Latencies (ms):\n";
   s += pct_line("end to end", m.latency_ms);
   s += pct_line("TTFT", m.ttft_ms);
@@ -184,6 +212,7 @@ std::string summary_text(const RunLog& log, const Metrics& m, const AccuracyResu
   s += pct_line("tool calls", m.tool_ms);
   s += pct_line("code runs", m.code_run_ms);
   s += pct_line("SUT steps", m.sut_step_ms);
+  if (log.scenario == registry::Scenario::server) s += pct_line("issue lag", m.issue_lag_ms);
   for (const BoundCheck& b : m.bounds)
     s += "  " + b.figure + " p" + fmt("%.1f", log.settings.latency_percentile * 100) + " " +
          fmt("%.6g", b.at_percentile_ms) + " ms vs " + b.bound_name + " " + fmt("%.6g", b.bound_ms) + "; " +
@@ -280,6 +309,7 @@ std::string write_trace(const std::string& path, const RunLog& log) {
     lane_of[q.id] = lane;
     b += ",\n{\"name\":\"q";
     append_uint(b, q.id);
+    if (q.warmup) b += " (warm-up)";
     b += q.completed_ns >= 0 ? "\"" : " (never completed)\"";
     b += ",\"cat\":\"query\",\"ph\":\"X\",\"pid\":1,\"tid\":";
     append_int(b, lane);

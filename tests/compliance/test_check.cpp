@@ -579,3 +579,73 @@ TEST_CASE("the registry's eos_token: optional, -1 when absent") {
         10);
   CHECK(reg::load_registry(EDUBENCH_SOURCE_DIR "/workloads.yaml").find_workload("echo")->eos_token == -1);
 }
+
+TEST_CASE("run rules: SLOs, load shape and warm-up equal the registry's; the lag guard may only tighten") {
+  reg::Settings registered;
+  registered.target_qps = 50;
+  registered.slo_ttft_ms = 200;
+  registered.arrival = reg::Arrival::gamma;
+  registered.burstiness = 0.5;
+  registered.warmup_query_count = 10;
+  RunLog run = make_run(1, reg::Scenario::server, "performance", 1, [](size_t) { return 0; });
+  run.settings = registered;
+  CHECK(check_run_settings(run, registered, false, "f").pass);
+  run.settings.issue_lag_bound_ms = 20;  // tighter than the default 100
+  CHECK(check_run_settings(run, registered, false, "f").pass);
+  auto fails = [&](auto edit, const std::string& why) {
+    RunLog r = run;
+    edit(r.settings);
+    const RuleResult res = check_run_settings(r, registered, false, "f");
+    INFO(res.figures);
+    CHECK_FALSE(res.pass);
+    CHECK(mentions(res, why));
+  };
+  fails([](reg::Settings& s) { s.slo_ttft_ms = 300; }, "slo_ttft_ms 300 != registry 200");
+  fails([](reg::Settings& s) { s.slo_ttft_ms = 100; }, "slo_ttft_ms 100 != registry 200");
+  fails([](reg::Settings& s) { s.arrival = reg::Arrival::poisson; }, "arrival poisson != registry gamma");
+  fails([](reg::Settings& s) { s.burstiness = 1; }, "burstiness 1 != registry 0.5");
+  fails([](reg::Settings& s) { s.warmup_query_count = 0; }, "warmup_query_count 0 != registry 10");
+  fails([](reg::Settings& s) { s.issue_lag_bound_ms = 0; }, "issue_lag_bound_ms 0 looser than registry 100");
+  fails([](reg::Settings& s) { s.issue_lag_bound_ms = 150; }, "issue_lag_bound_ms 150 looser than registry 100");
+}
+
+TEST_CASE("TEST04 leaves warm-up queries out: slow warm-up queries cannot hide a cache") {
+  // 1 ms per query on distinct samples; the audit's 5 warm-up queries take 10 ms each (filling a
+  // cache), its 5 measured ones answer in 1 us. Counted, the warm-up would pass the audit.
+  RunLog perf = make_run(20, reg::Scenario::single_stream, "performance", 1, [](size_t i) { return i % 5; });
+  RunLog acc = make_run(5, reg::Scenario::single_stream, "accuracy", 1, [](size_t i) { return i; });
+  RunLog audit = make_run(10, reg::Scenario::single_stream, "performance", 1, [](size_t) { return 3; });
+  audit.settings.performance_sample_offset = 3;
+  for (size_t i = 0; i < audit.queries.size(); ++i) {
+    QueryLog& q = audit.queries[i];
+    q.warmup = i < 5;
+    q.completed_ns = q.issued_ns + (q.warmup ? 10'000'000 : 1'000);
+  }
+  const RuleResult r = check_test04(perf, audit, acc, reg::Kind::echo, 0.1, 0, "f", 5);
+  INFO(r.figures);
+  CHECK_FALSE(r.pass);
+  CHECK(mentions(r, "audit p90 service time 0.001 ms"));
+}
+
+TEST_CASE("figures: result.json's goodput, SLO shares and issue lag equal their recomputation") {
+  RunLog run = make_run(40, reg::Scenario::server, "performance", 1, [](size_t i) { return i % 5; });
+  run.settings.target_qps = 1000;
+  run.settings.slo_e2e_ms = 0.5;
+  run.settings.slo_ttft_ms = 2;
+  run.queries[0].warmup = true;
+  const auto dir = std::filesystem::temp_directory_path() / "edubench_check_figures";
+  std::filesystem::remove_all(dir);
+  runlog::write_run_directory(dir.string(), run, runlog::compute_metrics(run), nullptr, runlog::RunContext{});
+  const std::string result = (dir / "result.json").string();
+  RuleResult r = check_result_figures(run, result, "performance/result.json");
+  INFO(r.figures);
+  CHECK(r.pass);
+  CHECK(mentions(r, "request goodput"));
+  // A re-sealed result.json with a better goodput: named, with both values.
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(result));
+  j["metrics"]["goodput"]["request_goodput_per_s"] = 1e6;
+  std::ofstream(result) << j.dump();
+  r = check_result_figures(run, result, "performance/result.json");
+  CHECK_FALSE(r.pass);
+  CHECK(mentions(r, "metrics/goodput/request_goodput_per_s 1000000 != "));
+}

@@ -1,10 +1,12 @@
 /* Misbehaving SUT plugins for the fault tests: one source, one fault per build, chosen by
  * -DFAULT_<NAME>. Each serves the echo workload (synchronously, like echo_c) and breaks the
  * contract in exactly one way. The honest stress case lives in fault_many_threads.c. */
+#define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include <edubench/sut_api.h>
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct fault_sut {
@@ -55,6 +57,14 @@ static edu_status f_issue(void* sut, const edu_query* q, size_t n) {
   for (;;) sleep(1);
   return EDU_OK;
 #else
+#if defined(FAULT_SLOW_ISSUE)
+  /* Blocks the load generator for 200 ms in every call, then answers: the harness lag guard's
+   * case (a SUT that does its work inside issue() instead of queueing it). */
+  {
+    struct timespec d = {0, 200000000L};
+    nanosleep(&d, NULL);
+  }
+#endif
   for (i = 0; i < n; ++i, ++s->issued) {
 #if defined(FAULT_NEVER_COMPLETES)
     if (s->issued == 3) continue; /* the fourth query is silently dropped */

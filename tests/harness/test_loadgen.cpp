@@ -3,6 +3,7 @@
 #include "clock.hpp"
 #include <edubench/session/exit_codes.hpp>
 #include "loadgen.hpp"
+#include <edubench/runlog/metrics.hpp>
 
 #include <doctest/doctest.h>
 
@@ -21,6 +22,7 @@ class FakeSession : public SutSession {
   void create(const std::string&, const std::vector<std::pair<std::string, std::string>>&) override {}
   edu_status issue(const edu_query* q, size_t n) override {
     ++issue_calls;
+    if (issue_sleep_ms) std::this_thread::sleep_for(std::chrono::milliseconds(issue_sleep_ms));
     for (size_t i = 0; i < n; ++i) {
       samples_seen.push_back(q[i].sample->index);
       if (q[i].id == skip_id) continue;
@@ -33,6 +35,7 @@ class FakeSession : public SutSession {
   edu_status flush() override { return EDU_OK; }
   void destroy() override {}
   uint64_t skip_id = 0;
+  int issue_sleep_ms = 0;  // blocks in issue() like a SUT that works there instead of queueing
   edu_status status = EDU_OK;
   int issue_calls = 0;
   std::vector<uint64_t> samples_seen;
@@ -233,4 +236,93 @@ TEST_CASE("accuracy mode ignores performance_sample_offset: every sample once, i
   LoadGenerator lg(t, sut, samples, c);
   lg.run();
   CHECK(sut.samples_seen == std::vector<uint64_t>{0, 1, 2, 3, 4, 5, 6});
+}
+
+namespace {
+
+// Runs `c` against a FakeSession over `n_samples` samples and returns the log as the harness
+// records it; `issue_calls`, when given, receives how often issue() was called.
+edubench::runlog::RunLog run_logged(const LoadgenConfig& c, size_t n_samples, int issue_sleep_ms = 0,
+                                    int* issue_calls = nullptr) {
+  QueryTable t;
+  FakeSession sut(t);
+  sut.issue_sleep_ms = issue_sleep_ms;
+  auto samples = make_samples(n_samples);
+  LoadGenerator lg(t, sut, samples, c);
+  lg.run();
+  if (issue_calls) *issue_calls = sut.issue_calls;
+  edubench::runlog::RunLog log;
+  log.scenario = c.scenario;
+  log.mode = c.accuracy_mode ? "accuracy" : "performance";
+  log.settings = c.settings;
+  t.snapshot(log);
+  return log;
+}
+
+// A performance run of `scenario` with `warmup` warm-up queries and `measured` measured ones.
+edubench::runlog::RunLog run_with_warmup(reg::Scenario scenario, uint64_t warmup, uint64_t measured,
+                                         int* issue_calls = nullptr) {
+  LoadgenConfig c;
+  c.scenario = scenario;
+  c.settings.min_query_count = measured;
+  c.settings.min_duration_s = 0;
+  c.settings.target_qps = 20000;
+  c.settings.warmup_query_count = warmup;
+  return run_logged(c, 10, 0, issue_calls);
+}
+
+}  // namespace
+
+TEST_CASE("warm-up queries are issued first and marked, then the measured ones, in every scenario") {
+  for (auto sc : {reg::Scenario::single_stream, reg::Scenario::offline, reg::Scenario::server}) {
+    INFO(reg::to_string(sc));
+    const auto log = run_with_warmup(sc, 7, 30);
+    REQUIRE(log.queries.size() == 37);
+    for (size_t i = 0; i < log.queries.size(); ++i) CHECK(log.queries[i].warmup == (i < 7));
+    const auto m = edubench::runlog::compute_metrics(log);
+    CHECK(m.warmup_queries == 7);
+    CHECK(m.queries_issued == 30);
+    CHECK(m.queries_completed == 30);
+  }
+}
+
+TEST_CASE("offline: the warm-up batch is its own issue call, done before the measured batch") {
+  int calls = 0;
+  const auto log = run_with_warmup(reg::Scenario::offline, 5, 50, &calls);
+  CHECK(calls == 2);
+  CHECK(log.queries[4].completed_ns <= log.queries[5].issued_ns);
+}
+
+TEST_CASE("accuracy mode issues no warm-up queries") {
+  LoadgenConfig c;
+  c.scenario = reg::Scenario::server;
+  c.accuracy_mode = true;
+  c.settings.target_qps = 20000;
+  c.settings.warmup_query_count = 5;
+  const auto log = run_logged(c, 12);
+  REQUIRE(log.queries.size() == 12);
+  for (const auto& q : log.queries) CHECK_FALSE(q.warmup);
+}
+
+TEST_CASE("the issue() call's return is recorded for every query it carried") {
+  const auto log = run_with_warmup(reg::Scenario::server, 0, 50);
+  for (const auto& q : log.queries) CHECK(q.issue_returned_ns >= q.issued_ns);
+}
+
+TEST_CASE("lag guard: a SUT that blocks in issue() makes a server run INVALID, naming issue()") {
+  LoadgenConfig c;
+  c.scenario = reg::Scenario::server;
+  c.settings.target_qps = 1000;
+  c.settings.min_query_count = 200;
+  c.settings.min_duration_s = 0;
+  c.settings.latency_percentile = 0.99;
+  c.settings.issue_lag_bound_ms = 10;
+  // 40 ms in every call: queries due meanwhile go out late, in the next call.
+  const auto m = edubench::runlog::compute_metrics(run_logged(c, 10, 40));
+  CHECK(m.issue_lag_ms.p99 > 10);
+  CHECK(m.issue_call_max_ms >= 40);
+  CHECK_FALSE(m.valid);
+  REQUIRE_FALSE(m.invalid_reasons.empty());
+  CHECK(m.invalid_reasons.front().rfind("harness lag: p99 issue lag", 0) == 0);
+  CHECK(m.invalid_reasons.front().find("the SUT's issue() blocked the load generator") != std::string::npos);
 }

@@ -6,6 +6,8 @@
 #include <doctest/doctest.h>
 
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <string>
 
 using namespace edubench::registry;
@@ -269,7 +271,7 @@ TEST_CASE("settings_fields prints values that --set reads back exactly") {
   s.min_duration_s = 1.0 / 3.0;
   s.schedule_seed = UINT64_MAX;
   auto fields = settings_fields(s);
-  REQUIRE(fields.size() == 18);
+  REQUIRE(fields.size() == 28);  // 18, then issue 13's SLO, load-shape, warm-up and lag-guard settings
   CHECK(fields.front() == std::pair<std::string, std::string>("min_duration_s", format_number(1.0 / 3.0)));
   Settings back;
   for (const auto& [k, v] : fields) apply_setting(back, k, v);
@@ -344,4 +346,67 @@ TEST_CASE("sha256 matches the FIPS 180-2 test vector, for bytes and for files") 
   CHECK(sha256_bytes("abc", 3) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   CHECK(sha256_file(kCases + "data.txt") == sha256_bytes("hello\nworld\n", 12));
   CHECK_THROWS_AS(sha256_file(kCases + "no_such_file.txt"), std::runtime_error);
+}
+
+TEST_CASE("goodput, load-shape, warm-up and lag-guard settings: defaults, and set like the others") {
+  Settings s;
+  CHECK(s.slo_ttft_ms == 0);
+  CHECK(s.slo_tpot_ms == 0);
+  CHECK(s.slo_e2e_ms == 0);
+  CHECK(s.slo_percentile == 0.9);
+  CHECK(s.arrival == Arrival::poisson);
+  CHECK(s.burstiness == 1);
+  CHECK(s.warmup_query_count == 0);
+  CHECK(s.issue_lag_bound_ms == 100);
+  apply_setting(s, "arrival", "gamma");
+  apply_setting(s, "burstiness", "0.25");
+  apply_setting(s, "slo_ttft_ms", "250");
+  apply_setting(s, "warmup_query_count", "16");
+  CHECK(s.arrival == Arrival::gamma);
+  CHECK(s.burstiness == 0.25);
+  CHECK(s.slo_ttft_ms == 250);
+  CHECK(s.warmup_query_count == 16);
+  bool recorded = false;
+  for (const auto& [k, v] : settings_fields(s)) recorded = recorded || (k == "arrival" && v == "gamma");
+  CHECK(recorded);
+  CHECK_THROWS_WITH_AS(apply_setting(s, "arrival", "bursty"),
+                       "--set: arrival: expected one of poisson, gamma or ramp, got 'bursty'", Error);
+  CHECK_THROWS_WITH_AS(apply_setting(s, "burstiness", "0"),
+                       "--set: burstiness: expected a number >= 0.01 and <= 100 (the gamma shape of the gaps: 1 is "
+                       "Poisson, below 1 burstier), got '0'", Error);
+  CHECK_THROWS_AS(apply_setting(s, "slo_percentile", "1"), Error);
+  CHECK_THROWS_AS(apply_setting(s, "warmup_query_count", "-1"), Error);
+}
+
+TEST_CASE("settings_problem: each load-shape knob belongs to its shape, and shapes to Server") {
+  Settings s;
+  s.target_qps = 10;
+  CHECK(settings_problem(s, Scenario::server).empty());
+  s.burstiness = 0.5;
+  CHECK(contains(settings_problem(s, Scenario::server), "burstiness 0.5 needs arrival=gamma or arrival=ramp"));
+  s.arrival = Arrival::gamma;
+  CHECK(settings_problem(s, Scenario::server).empty());
+  CHECK(contains(settings_problem(s, Scenario::offline), "arrival=gamma applies to the server scenario only"));
+  s.ramp_start_qps = 2;
+  CHECK(contains(settings_problem(s, Scenario::server), "ramp_start_qps and ramp_duration_s need arrival=ramp"));
+  s.arrival = Arrival::ramp;
+  CHECK(contains(settings_problem(s, Scenario::server), "arrival=ramp needs ramp_start_qps > 0 and ramp_duration_s > 0"));
+  s.ramp_duration_s = 5;
+  CHECK(settings_problem(s, Scenario::server).empty());
+}
+
+TEST_CASE("a registry's load shape is checked where it is written, naming the scenario") {
+  const std::string path = (std::filesystem::temp_directory_path() / "edubench_arrival_registry.yaml").string();
+  std::string text;
+  {
+    std::ifstream in(EDUBENCH_SOURCE_DIR "/tests/compliance/slo_registry.yaml");
+    text.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string data = std::string(EDUBENCH_SOURCE_DIR) + "/data/echo/prompts.txt";
+  text.replace(text.find("../../data/echo/prompts.txt"), 27, data);
+  text.replace(text.find("burstiness: 0.5"), 15, "burstiness: 0.5, ramp_duration_s: 3");
+  std::ofstream(path) << text;
+  Error e = error_of([&] { load_registry(path); });
+  CHECK(contains(e.what(), "workloads.echo.scenarios.server"));
+  CHECK(contains(e.what(), "ramp_start_qps and ramp_duration_s need arrival=ramp (got arrival=gamma)"));
 }

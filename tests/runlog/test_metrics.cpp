@@ -1,5 +1,6 @@
 // Metrics, LoadGen's early stopping and validity, derived from hand-made run logs.
 #include <edubench/runlog/metrics.hpp>
+#include "fixtures.hpp"
 
 #include <doctest/doctest.h>
 
@@ -30,12 +31,6 @@ RunLog make_log(size_t n, reg::Scenario sc = reg::Scenario::single_stream, int t
     log.queries.push_back(q);
   }
   return log;
-}
-
-bool has_reason(const Metrics& m, const std::string& part) {
-  for (const auto& r : m.invalid_reasons)
-    if (r.find(part) != std::string::npos) return true;
-  return false;
 }
 
 }  // namespace
@@ -117,26 +112,9 @@ TEST_CASE("TTFT, TPOT and inter-token latency from stream events") {
 }
 
 TEST_CASE("TTFT, TPOT and ITL from a handcrafted server log") {
-  RunLog log = make_log(0, reg::Scenario::server);
-  QueryLog a;  // scheduled at 0, issued 1 ms late; tokens at 2, 5 (two), 6 ms; done at 7 ms
-  a.id = 1;
-  a.scheduled_ns = 0;
-  a.issued_ns = 1'000'000;
-  a.streams = {{2'000'000, 1}, {5'000'000, 2}, {6'000'000, 1}};
-  a.n_tokens = 4;
-  a.completed_ns = 7'000'000;
-  QueryLog b;  // one token, streamed at 11 ms, done at 12 ms: a TTFT but no TPOT
-  b.id = 2;
-  b.scheduled_ns = b.issued_ns = 10'000'000;
-  b.streams = {{11'000'000, 1}};
-  b.n_tokens = 1;
-  b.completed_ns = 12'000'000;
-  QueryLog c;  // nothing streamed: latency only
-  c.id = 3;
-  c.scheduled_ns = c.issued_ns = 20'000'000;
-  c.n_tokens = 2;
-  c.completed_ns = 30'000'000;
-  log.queries = {a, b, c};
+  // a: scheduled at 0, issued 1 ms late; tokens at 2, 5 (two), 6 ms; done at 7 ms. b: one token,
+  // streamed at 11 ms, done at 12 ms: a TTFT but no TPOT. c: nothing streamed: latency only.
+  RunLog log = handcrafted_server_log();
   Metrics m = compute_metrics(log);
   CHECK(m.latency_ms.count == 3);
   CHECK(m.latency_ms.max == doctest::Approx(10));

@@ -274,3 +274,31 @@ TEST_CASE("no temporary file is left behind") {
   CHECK(names == std::vector<std::string>{"accuracy.jsonl", "events.jsonl", "manifest.json", "result.json",
                                           "summary.txt", "trace.json"});
 }
+
+TEST_CASE("warm-up marks and issue() return times survive events.jsonl; result.json states its formulas") {
+  RunLog log = sample_log();
+  log.aborted = false;
+  log.errors.clear();
+  log.queries[0].warmup = true;
+  for (QueryLog& q : log.queries) q.issue_returned_ns = q.issued_ns + 700;
+  log.settings.slo_e2e_ms = 2.5;
+  fs::path d = fresh_dir("warmup");
+  write_run_directory(d.string(), log, compute_metrics(log), nullptr, RunContext{});
+  RunLog back = read_run_log((d / "events.jsonl").string(), (d / "accuracy.jsonl").string());
+  REQUIRE(back.queries.size() == log.queries.size());
+  for (size_t i = 0; i < back.queries.size(); ++i) {
+    CHECK(back.queries[i].warmup == (i == 0));
+    CHECK(back.queries[i].issue_returned_ns == log.queries[i].issue_returned_ns);
+  }
+  auto first_issue = nlohmann::json::parse(read_lines(d / "events.jsonl")[1]);
+  CHECK(first_issue["warmup"] == true);
+  auto result = nlohmann::json::parse(std::ifstream(d / "result.json"));
+  CHECK(result["metrics"]["warmup_queries"] == 1);
+  CHECK(result["metrics"]["goodput"]["slos"][0]["slo"] == "slo_e2e_ms");
+  CHECK(result["metrics"]["goodput"]["request_goodput_per_s"] ==
+        compute_metrics(back).goodput->request_goodput_per_s);
+  CHECK(result["metric_definitions"].size() == metric_definitions().size());
+  CHECK(result["metric_definitions"]["tpot_ms"] ==
+        "(completion - first stream() call) / (tokens - 1), per completed measured query with a stream() call and "
+        "at least 2 response tokens");
+}

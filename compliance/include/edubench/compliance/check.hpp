@@ -45,6 +45,9 @@ RuleResult check_run_settings(const runlog::RunLog& run, const registry::Setting
                               const std::optional<uint64_t>& audit_offset = std::nullopt);
 // VALID by recomputation from events (compute_metrics), never by reading result.json.
 RuleResult check_validity(const runlog::RunLog& run, const std::string& file);
+// result.json's figures (throughput, warm-up count, p99 issue lag, goodput and each SLO's share)
+// equal their recomputation from the log; `result_path` is the run's result.json.
+RuleResult check_result_figures(const runlog::RunLog& run, const std::string& result_path, const std::string& file);
 // Quality recomputed against the data set; closed: >= reference x closed_fraction,
 // open: >= open_floor.
 RuleResult check_accuracy(const runlog::RunLog& run, const registry::Workload& w,

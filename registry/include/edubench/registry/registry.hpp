@@ -32,6 +32,12 @@ const char* to_string(Scenario s);
 std::optional<Scenario> parse_scenario(const std::string& s);  // "single_stream", ...
 
 enum class Kind { echo, generation, react, codegen };
+
+// How a Server run's arrivals are spaced (Settings::arrival): exponential gaps (Poisson), gamma
+// gaps with a burstiness knob (vLLM's --burstiness), or a linear ramp of the rate.
+enum class Arrival { poisson, gamma, ramp };
+const char* to_string(Arrival a);
+std::optional<Arrival> parse_arrival(const std::string& s);  // "poisson", "gamma", "ramp"
 const char* to_string(Kind k);
 
 struct Dataset {
@@ -82,6 +88,28 @@ struct Settings {
   // test04_slack_ms per query. Read from the registry by the checker, never from a run.
   double test04_tolerance = 0.10;
   double test04_slack_ms = 0.02;
+  // Goodput SLOs (0: not set; docs/metrics.md). A completed query meets an SLO when its TTFT,
+  // TPOT or end-to-end latency is at most the figure; the run meets its SLOs when, for each one
+  // set, at least slo_percentile of the completed queries meet it. SLOs score a run (request and
+  // token goodput); unlike the *_bound_ms settings they never make it INVALID.
+  double slo_ttft_ms = 0.0;
+  double slo_tpot_ms = 0.0;
+  double slo_e2e_ms = 0.0;
+  double slo_percentile = 0.9;
+  // Server load shape, from schedule_seed. poisson: exponential gaps at target_qps (burstiness
+  // must be 1). gamma: gaps Gamma(shape burstiness, mean 1 / target_qps): below 1 burstier, above
+  // 1 more even. ramp: the rate rises linearly from ramp_start_qps to target_qps over the first
+  // ramp_duration_s of the schedule, then holds; gaps are gamma with the same burstiness.
+  Arrival arrival = Arrival::poisson;
+  double burstiness = 1.0;
+  double ramp_start_qps = 0.0;
+  double ramp_duration_s = 0.0;
+  // Queries issued before the measured ones (every scenario, performance mode only): logged and
+  // marked "warmup" in events.jsonl, excluded from every figure, minimum and early-stopping test.
+  uint64_t warmup_query_count = 0;
+  // The harness lag guard: a performance run whose p99 issue lag (actual minus scheduled issue
+  // time) exceeds this is INVALID, because the load it claims was not the load applied (0: off).
+  double issue_lag_bound_ms = 100.0;
 };
 
 // name -> value of every Settings field, in table order, for result.json and summaries.
@@ -90,7 +118,8 @@ std::vector<std::pair<std::string, std::string>> settings_fields(const Settings&
 // the expected type/range, or listing the known keys when the key is unknown.
 void apply_setting(Settings& s, const std::string& key, const std::string& value);
 // Rules across fields of one scenario's settings: a server needs target_qps > 0; a query cap
-// is 0 or >= min_query_count. "" when they hold, else what is wrong. load_registry applies it
+// is 0 or >= min_query_count; arrival shapes other than poisson are Server's, and each shape's
+// own knobs are set only with it. "" when they hold, else what is wrong. load_registry applies it
 // to every scenario; call it again after --set overrides.
 std::string settings_problem(const Settings& s, Scenario sc);
 // The shortest text that reads back as exactly `v` (whole numbers as plain digits).

@@ -85,8 +85,49 @@ struct TimeSplit {
   double sut_share = 0, tool_share = 0, code_run_share = 0;  // of query_ms
 };
 
+// One completed query's timing figures in milliseconds, as every figure and SLO uses them (the
+// formulas of docs/metrics.md). Origin: the scheduled time in Server, else the issue time.
+struct QueryFigures {
+  double e2e_ms = 0;                  // completion - origin
+  std::optional<double> ttft_ms;      // first stream() call - origin; none without a stream() call
+  std::optional<double> tpot_ms;      // (completion - first stream() call) / (tokens - 1); tokens >= 2
+};
+QueryFigures query_figures(const QueryLog& q, registry::Scenario sc);
+
+// One goodput SLO (slo_ttft_ms, slo_tpot_ms, slo_e2e_ms) over the measured completed queries.
+struct SloCheck {
+  std::string figure;    // "TTFT" | "TPOT" | "end-to-end"
+  std::string setting;   // the SLO's setting
+  double slo_ms = 0;
+  uint64_t met = 0;      // completed queries meeting it
+  double share = 0;      // met / completed
+  bool met_at_percentile = false;  // share >= slo_percentile
+};
+
+// Goodput (settings with at least one SLO): the completed measured queries that met every SLO
+// that is set, per second of the run's duration (the same duration as samples_per_s).
+struct Goodput {
+  std::vector<SloCheck> slos;
+  uint64_t good_queries = 0, good_tokens = 0;
+  double good_share = 0;               // good_queries / completed queries
+  double request_goodput_per_s = 0;    // good_queries / duration_s
+  double token_goodput_per_s = 0;      // tokens of the good queries / duration_s
+  bool slos_met = false;               // every SLO's share >= slo_percentile
+};
+// nullopt when no SLO is set. `duration_s` is Metrics::duration_s.
+std::optional<Goodput> compute_goodput(const RunLog& log, double duration_s);
+
+// Every formula behind result.json's figures, as {figure, formula}: result.json's
+// metric_definitions block and docs/metrics.md state these exactly.
+const std::vector<std::pair<std::string, std::string>>& metric_definitions();
+
 struct Metrics {
-  uint64_t queries_issued = 0, queries_completed = 0;
+  uint64_t queries_issued = 0, queries_completed = 0;  // measured queries (warm-up excluded)
+  uint64_t warmup_queries = 0;  // issued as warm-up: in events.jsonl, in no figure
+  // Issue lag: actual minus scheduled issue time of each measured query (0 outside Server).
+  Percentiles issue_lag_ms;
+  double issue_call_max_ms = 0;  // the longest issue() call that carried a measured query
+  std::optional<Goodput> goodput;
   double duration_s = 0;       // first issue (or scheduled) to last completion
   double samples_per_s = 0;
   double tokens_per_s = 0;

@@ -22,8 +22,10 @@ struct StreamEvent {
 struct QueryLog {
   uint64_t id = 0;
   uint64_t sample_index = 0;
-  int64_t scheduled_ns = 0;   // server: the Poisson arrival time; else = issued_ns
+  int64_t scheduled_ns = 0;   // server: the scheduled arrival time; else = issued_ns
   int64_t issued_ns = 0;      // just before issue() was called
+  int64_t issue_returned_ns = 0;  // when the issue() call that carried it returned; 0: not recorded
+  bool warmup = false;        // a warm-up query: logged, excluded from every figure
   int64_t completed_ns = -1;  // taken first thing in complete(); -1 when never completed
   std::vector<StreamEvent> streams;
   uint64_t n_tokens = 0;      // tokens in the response

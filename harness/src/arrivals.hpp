@@ -1,0 +1,27 @@
+// A Server run's arrival schedule: when each query is due, from the registry's schedule_seed and
+// load shape (arrival = poisson | gamma | ramp, docs/metrics.md). Pure, so a test can hold the
+// schedule to its distribution without a SUT.
+#pragma once
+
+#include <edubench/registry/registry.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace edubench::harness {
+
+struct ArrivalSchedule {
+  std::vector<int64_t> offsets_ns;  // due times from the run's start, warm-up queries first
+  uint64_t warmup = 0;              // how many of them are warm-up queries
+};
+
+// Performance mode: warmup_query_count warm-up arrivals, then arrivals until both
+// min_query_count and min_duration_s (from the first measured arrival) are covered, capped by
+// max_query_count, as LoadGen sizes a Server run. Accuracy mode: `accuracy_queries` arrivals, no
+// warm-up. Poisson gaps are exactly those of every earlier edubench version.
+ArrivalSchedule server_schedule(const registry::Settings& s, bool accuracy_mode, uint64_t accuracy_queries);
+
+// One draw from Gamma(shape k, scale 1) (Marsaglia and Tsang, 2000; k < 1 by boosting to k + 1).
+double gamma_unit(uint64_t& rng, double k);
+
+}  // namespace edubench::harness
