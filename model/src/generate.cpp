@@ -128,6 +128,8 @@ std::vector<int32_t> SpeculativeDecoder::generate(const std::vector<int64_t>& pr
     const int32_t next = choice(a);  // the target's own token
     st.drafted += static_cast<int64_t>(draft.size());
     st.accepted += static_cast<int64_t>(a);
+    if (st.drafted_at.size() < draft.size()) st.drafted_at.resize(draft.size()), st.accepted_at.resize(draft.size());
+    for (size_t i = 0; i < draft.size(); ++i) ++st.drafted_at[i], st.accepted_at[i] += i < a;
     // Both caches keep verify[0..a]: a length change for the target; the draft cache holds
     // verify[0..len(draft)-1], so it is cut back, or fed the one token it has not seen.
     tc_.truncate(0, L + 1 + static_cast<int64_t>(a));

@@ -64,6 +64,11 @@ class SpeculativeSut : public edubench::Sut {
     host_.report(p.id, "accepted_tokens", static_cast<double>(st.accepted));
     host_.report(p.id, "target_passes", static_cast<double>(st.target_passes));
     host_.report(p.id, "draft_passes", static_cast<double>(st.draft_passes));
+    for (size_t i = 0; i < st.drafted_at.size(); ++i) {  // positions 1-based, as a report shows them
+      const std::string pos = "draft_position_" + std::to_string(i + 1);
+      host_.report(p.id, (pos + "_drafted").c_str(), static_cast<double>(st.drafted_at[i]));
+      host_.report(p.id, (pos + "_accepted").c_str(), static_cast<double>(st.accepted_at[i]));
+    }
     host_.complete(p.id, out.data(), out.size());
   }
 

@@ -13,8 +13,10 @@ std::vector<double> values(const RunData& r, const std::string& which) {
   std::vector<double> v;
   if (which == "itl") return r.figures.itl_ms;
   for (const auto& q : r.figures.queries) {
-    const double x = which == "ttft" ? q.ttft_ms : which == "tpot" ? q.tpot_ms : q.latency_ms;
-    if (x >= 0) v.push_back(x);
+    const auto& f = q.figures;
+    if (which == "ttft" && f.ttft_ms) v.push_back(*f.ttft_ms);
+    else if (which == "tpot" && f.tpot_ms) v.push_back(*f.tpot_ms);
+    else if (which == "latency") v.push_back(f.e2e_ms);
   }
   return v;
 }
@@ -103,8 +105,15 @@ namespace {
 // Completions in bins of the run's time: (bin start, the bin's completions and latencies).
 std::map<int, std::vector<double>> by_time_bin(const RunData& r, double width) {
   std::map<int, std::vector<double>> bins;
-  for (const auto& q : r.figures.queries) bins[static_cast<int>(q.completed_s / width)].push_back(q.latency_ms);
+  for (const auto& q : r.figures.queries) bins[static_cast<int>(q.completed_s / width)].push_back(q.figures.e2e_ms);
   return bins;
+}
+
+// Where the warm-up ended (the latest of the runs'), as a marker on the time axis.
+void mark_warmup(LineChart& c, const std::vector<const RunData*>& runs) {
+  double end = -1;
+  for (const RunData* r : runs) end = std::max(end, r->figures.warmup_end_s);
+  if (end >= 0) c.x_markers.push_back({end, "warm-up ends"});
 }
 
 double bin_width(const std::vector<const RunData*>& runs) {
@@ -128,6 +137,7 @@ LineChart throughput_over_time(const std::vector<const RunData*>& runs) {
     }
     c.series.push_back(std::move(s));
   }
+  mark_warmup(c, runs);
   return c;
 }
 
@@ -139,6 +149,7 @@ LineChart latency_over_time(const std::vector<const RunData*>& runs) {
     for (auto& [b, lat] : by_time_bin(*r, w)) s.points.emplace_back((b + 0.5) * w, runlog::quantile(lat, 0.5));
     c.series.push_back(std::move(s));
   }
+  mark_warmup(c, runs);
   return c;
 }
 

@@ -97,7 +97,8 @@ std::string html_report(const std::vector<std::string>& dirs) {
                     figures_table(runs));
     page += section("Latency", "End to end: from the scheduled time (Server) or the issue (otherwise) to complete().",
                     render(latency_cdf(runs)) + render(latency_over_time(runs)));
-    page += section("Throughput", "Completed queries per second in bins of the run's time.",
+    page += section("Throughput", "Completed queries per second in bins of the run's time; warm-up queries are in no "
+                                  "figure (the marker shows where they ended).",
                     render(throughput_over_time(runs)));
     if (has_streams(runs))
       page += section("Tokens",

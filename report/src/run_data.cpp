@@ -53,7 +53,7 @@ RunData load_run(const std::string& dir) {
   } catch (const std::exception& e) {
     throw InputError(e.what());
   }
-  r.figures = runlog::query_figures(r.log);
+  r.figures = runlog::run_figures(r.log);
   r.label = label_of(r.result, dir);
   return r;
 }

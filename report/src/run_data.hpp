@@ -2,7 +2,7 @@
 // search (peak.json and each probe's result.json).
 #pragma once
 
-#include <edubench/runlog/query_figures.hpp>
+#include <edubench/runlog/run_figures.hpp>
 #include <edubench/runlog/run_log.hpp>
 
 #include <nlohmann/json.hpp>

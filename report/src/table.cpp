@@ -12,7 +12,11 @@ std::vector<Row> comparison_rows(const std::vector<const RunData*>& runs) {
   };
   static const Spec kSpecs[] = {
       {"samples/s", "samples_per_s", false},         {"tokens/s", "tokens_per_s", false},
-      {"achieved qps (server)", "achieved_qps", false}, {"latency p50, ms", "latency_ms.p50", true},
+      {"achieved qps (server)", "achieved_qps", false},
+      {"request goodput/s (every SLO met)", "goodput.request_goodput_per_s", false},
+      {"token goodput/s", "goodput.token_goodput_per_s", false},
+      {"share of queries meeting every SLO", "goodput.good_share", false},
+      {"latency p50, ms", "latency_ms.p50", true},
       {"latency p90, ms", "latency_ms.p90", true},   {"latency p99, ms", "latency_ms.p99", true},
       {"TTFT p50, ms", "ttft_ms.p50", true},         {"TTFT p99, ms", "ttft_ms.p99", true},
       {"TPOT p50, ms", "tpot_ms.p50", true},         {"TPOT p99, ms", "tpot_ms.p99", true},
@@ -20,7 +24,9 @@ std::vector<Row> comparison_rows(const std::vector<const RunData*>& runs) {
       {"SUT step p50, ms", "sut_step_ms.p50", true}, {"tool call p50, ms", "tool_ms.p50", true},
       {"sandbox run p50, ms", "code_run_ms.p50", true}, {"acceptance rate", "derived.acceptance_rate", false},
       {"tokens per target pass", "derived.mean_accepted_length", false},
-      {"queries completed", "queries_completed", false}, {"duration, s", "duration_s", false},
+      {"issue lag p99, ms (server)", "issue_lag_ms.p99", true},
+      {"queries completed", "queries_completed", false}, {"warm-up queries (in no figure)", "warmup_queries", false},
+      {"duration, s", "duration_s", false},
   };
   std::vector<Row> rows;
   for (const Spec& s : kSpecs) {

@@ -9,7 +9,7 @@ edubench=$1 registry=$2 work=$3 fixed=$4
 rm -rf "$work" && mkdir -p "$work"
 fail() { echo "FAIL: $*"; exit 1; }
 run() { "$edubench" run --registry "$registry" --quiet "$@" || fail "run $* exited $?"; }
-run --workload echo --sut echo_c --scenario server --set min_duration_s=0.2 --set min_query_count=500 \
+run --workload echo --sut echo_c --scenario server --set min_duration_s=0.2 --set min_query_count=500 --set warmup_query_count=200 \
   --set target_qps=2500 --set latency_bound_ms=200 --output "$work/echo"
 run --workload echo --sut "$fixed" --scenario server --set min_duration_s=0.5 --set min_query_count=100 \
   --set target_qps=100 --set latency_percentile=0.9 --set latency_bound_ms=200 --output "$work/fixed"
@@ -34,6 +34,7 @@ if missing: sys.exit("FAIL: charts missing: %s (have %s)" % (missing, titles))
 for (series, points, body), title in zip(charts, titles):
     drawn = len(re.findall(r'class="series"', body)) + len(re.findall(r'class="dot"', body))
     if int(points) == 0 or drawn == 0: sys.exit("FAIL: chart '%s' drew nothing (points %s)" % (title, points))
+if "warm-up ends" not in page: sys.exit("FAIL: the warm-up of the echo run is not marked")
 if "peak " not in page or "<script" in page or "http://" in page.replace('xmlns="http://www.w3.org/2000/svg"', ""):
     sys.exit("FAIL: no peak marker, or the page fetches or runs something")
 print("%d charts, each drawn: %s" % (len(charts), ", ".join(titles)))

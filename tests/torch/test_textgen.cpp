@@ -70,6 +70,18 @@ TEST_CASE("speculative decoding with the draft model is lossless and accepts dra
   CHECK(st.accepted > 0);
   CHECK(st.accepted <= st.drafted);
   CHECK(st.target_passes < 3 * kNew);
+  // By position: the counts add up to the totals, and a draft reaches position i+1 only
+  // through position i (a token after a rejected one is never accepted).
+  REQUIRE(st.drafted_at.size() == 4);
+  int64_t drafted = 0, accepted = 0;
+  for (size_t i = 0; i < 4; ++i) {
+    drafted += st.drafted_at[i];
+    accepted += st.accepted_at[i];
+    CHECK(st.accepted_at[i] <= st.drafted_at[i]);
+    if (i) CHECK(st.accepted_at[i] <= st.accepted_at[i - 1]);
+  }
+  CHECK(drafted == st.drafted);
+  CHECK(accepted == st.accepted);
 }
 
 TEST_CASE("speculative decoding with the n-gram drafter is lossless") {

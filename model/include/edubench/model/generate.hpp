@@ -36,6 +36,9 @@ struct SpecStats {
   int64_t accepted = 0;       // of those, equal to the target's greedy choice
   int64_t target_passes = 0;  // target forward passes, prefill included
   int64_t draft_passes = 0;   // draft model forward passes, prefill included
+  // By position in the draft (0 = the first drafted token): how many drafts reached it and how
+  // many were accepted there. Acceptance falls with position; that is what bounds a useful gamma.
+  std::vector<int64_t> drafted_at, accepted_at;
 };
 
 // Draft-and-verify decoding whose output equals the target's greedy output. Both caches are
