@@ -32,8 +32,12 @@ std::vector<Row> comparison_rows(const std::vector<const RunData*>& runs) {
   for (const Spec& s : kSpecs) {
     Row r{s.name, {}, s.lower_is_better};
     bool any = false;
+    const bool server_only = std::string(s.path).rfind("issue_lag_ms", 0) == 0 || std::string(s.path) == "achieved_qps";
+    const bool hide_zero = std::string(s.path) == "warmup_queries";
     for (const RunData* run : runs) {
       double v = metric(*run, s.path);
+      if (server_only && run->result.value("scenario", "") != "server") v = NAN;  // not measured there
+      if (hide_zero && v == 0) v = NAN;
       if (std::string(s.path).find("_ms.") != std::string::npos &&
           metric(*run, std::string(s.path).substr(0, std::string(s.path).find('.')) + ".count") == 0)
         v = NAN;  // a percentile of nothing (no stream() calls, no tool calls)
