@@ -152,18 +152,15 @@ std::string render(const LineChart& c) {
   s += axes(xs, ys);
   for (size_t k = 0; k < c.series.size(); ++k) {
     std::string d;
-    double prev_py = 0;
     for (const auto& [x, y] : c.series[k].points) {
       if (c.x_log && !(x > 0)) continue;
       const double px = kLeft + xs.at(x, kPlotW), py = kTop + kPlotH - ys.at(y, kPlotH);
       if (d.empty()) d = "M" + num(px) + " " + num(py);
       else if (c.steps) d += " H" + num(px) + " V" + num(py);
       else d += " L" + num(px) + " " + num(py);
-      prev_py = py;
       if (c.dots)
         s += "<circle class=\"dot\" cx=\"" + num(px) + "\" cy=\"" + num(py) + "\" r=\"3.5\" fill=\"" + series_colour(k) + "\"/>";
     }
-    (void)prev_py;
     if (!d.empty())
       s += "<path class=\"series\" d=\"" + d + "\" fill=\"none\" stroke=\"" + series_colour(k) + "\" stroke-width=\"1.8\"/>";
   }

@@ -5,6 +5,8 @@
 #include <edubench/model/generate.hpp>
 #include <edubench/model/tokenizer.hpp>
 
+#include "tiny_gpt.hpp"
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -13,15 +15,6 @@
 using namespace edubench::model;
 
 namespace {
-
-GptConfig tiny() {
-  GptConfig c;
-  c.n_layer = 2;
-  c.n_head = 2;
-  c.n_embd = 32;
-  c.block_size = 64;
-  return c;
-}
 
 torch::Tensor tokens(std::vector<int64_t> t) { return torch::tensor(t, torch::kLong); }
 
