@@ -2,14 +2,16 @@
 # Reproduces the textgen target and draft models from their seeds (about 32 + 5 minutes on an
 # idle 2-core machine; each run is capped at 45 / 15 minutes and then saved as it is). Needs
 # the data from scripts/prepare_textgen_data.py and a build with the LibTorch plugins.
-# usage: scripts/train_textgen.sh [all|target|draft]   (TRAIN=path/to/edubench-train to override)
+# usage: scripts/train_textgen.sh [all|target|draft|large]   (TRAIN=path/to/edubench-train to override)
+# `large` (textgen_large, 19.7M parameters, context 1024) is not part of `all`: about 2 hours on
+# an idle 2-core machine (capped at 150 minutes), and only the bandwidth-bound lessons need it.
 # Two intra-op threads: training is GEMM-bound (unlike batch-1 decoding, see
 # docs/performance_textgen.md). Results: models/textgen*/, curves in docs/training/.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 TRAIN=${TRAIN:-build/bin/edubench-train}
 which="${1:-all}"
-case $which in all|target|draft) ;; *) echo "usage: $0 [all|target|draft]" >&2; exit 2 ;; esac
+case $which in all|target|draft|large) ;; *) echo "usage: $0 [all|target|draft|large]" >&2; exit 2 ;; esac
 if [[ $which == all || $which == target ]]; then
   "$TRAIN" --train data/textgen/train.txt --validation data/textgen/validation.txt \
     --out models/textgen --curve docs/training/textgen.csv \
@@ -21,4 +23,10 @@ if [[ $which == all || $which == draft ]]; then
     --out models/textgen_draft --curve docs/training/textgen_draft.csv \
     --n-layer 2 --n-head 2 --n-embd 96 --block-size 256 --batch 16 --steps 1500 --warmup 100 \
     --lr 3e-3 --eval-every 50 --seed 2 --threads 2 --max-minutes 15
+fi
+if [[ $which == large ]]; then
+  "$TRAIN" --train data/textgen/train.txt --validation data/textgen/validation.txt \
+    --out models/textgen_large --curve docs/training/textgen_large.csv \
+    --n-layer 6 --n-head 8 --n-embd 512 --block-size 1024 --batch 4 --steps 1000 --warmup 60 \
+    --lr 1.5e-3 --eval-every 100 --seed 3 --threads 2 --max-minutes 150
 fi
