@@ -102,13 +102,16 @@ void loop(Gpt& m, const std::vector<int64_t>& prompt, Decode how, int64_t steps)
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string root, python, loop_way;
+  std::string root, python, loop_way, model_name, data_file;
   int threads, reps;
   size_t count;
   int64_t new_tokens, steps;
   po::options_description desc("bench_decode: eager Python vs LibTorch vs fast decode path, batch 1\n\noptions");
   desc.add_options()("help,h", "show this help")
       ("root", po::value(&root)->default_value("."), "repository root (models/, data/, bench/)")
+      ("model", po::value(&model_name)->default_value("textgen"), "a folder of models/ (textgen, textgen_large)")
+      ("data", po::value(&data_file)->default_value("data/textgen/kv_cache_prompts.jsonl"),
+       "prompts with the model's greedy reference_tokens, relative to --root")
       ("python", po::value(&python)->default_value("/usr/bin/python3"), "the Python with Debian's python3-torch")
       ("prompts", po::value(&count)->default_value(32), "prompts of data/textgen/kv_cache_prompts.jsonl")
       ("new-tokens", po::value(&new_tokens)->default_value(128), "greedy tokens per prompt")
@@ -129,7 +132,7 @@ int main(int argc, char** argv) {
   try {
     set_threads(threads);
     c10::InferenceMode guard;
-    const std::string model = root + "/models/textgen", data = root + "/data/textgen/kv_cache_prompts.jsonl";
+    const std::string model = root + "/models/" + model_name, data = root + "/" + data_file;
     Gpt m = load_gpt(model + "/config.json", model + "/model.safetensors");
     const Prompts p = load(data, count, static_cast<size_t>(new_tokens));
     if (!loop_way.empty()) {
@@ -154,9 +157,10 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "rep %d: %.2f s / %.2f s / %.2f s\n", rep, runs[0].seconds, runs[1].seconds, runs[2].seconds);
     }
     const double ntok = static_cast<double>(count) * static_cast<double>(new_tokens);
-    std::printf("%zu prompts x %lld greedy tokens, batch 1, %d intra-op thread(s), wall clock, %d repetitions "
+    std::printf("%s (%.2f M parameters): %zu prompts x %lld greedy tokens, batch 1, %d intra-op thread(s), wall clock, %d repetitions "
                 "(the three ways alternating); tokens/s = all tokens / time of all prompts (prefill included).\n\n",
-                count, static_cast<long long>(new_tokens), torch::get_num_threads(), reps);
+                model_name.c_str(), static_cast<double>(m->parameter_count()) / 1e6, count,
+                static_cast<long long>(new_tokens), torch::get_num_threads(), reps);
     std::printf("| way | tokens/s (best) | tokens/s (median) | ms/token (best) | x eager Python (median of the "
                 "repetitions' ratios) | tokens = references |\n| --- | --- | --- | --- | --- | --- |\n");
     auto best = [](std::vector<double> v) { return *std::min_element(v.begin(), v.end()); };

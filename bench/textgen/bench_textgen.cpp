@@ -16,6 +16,9 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <sstream>
+
+#include <unistd.h>
 
 namespace po = boost::program_options;
 using namespace edubench::model;
@@ -48,26 +51,19 @@ std::vector<std::vector<int64_t>> load_prompts(const std::string& path, size_t n
   return out;
 }
 
-// Median seconds of one forward_cached of model a over ta new tokens and of model b over tb
-// new tokens, each after a 100-token prefix and rolled back after every pass. The two are
-// timed alternately, so a change in the machine's load hits both (the two cores are shared;
-// a ratio of two separate measurements would carry other jobs' bursts).
-std::pair<double, double> paired_pass_seconds(Gpt& a, int64_t ta, Gpt& b, int64_t tb, int reps) {
-  const int64_t prefix = 100;
-  KvCache ca(a->config(), 1, a->config().block_size), cb(b->config(), 1, b->config().block_size);
-  a->forward_cached(torch::full({prefix}, 32, torch::kLong), ca, 0);
-  b->forward_cached(torch::full({prefix}, 32, torch::kLong), cb, 0);
-  auto xa = torch::full({ta}, 101, torch::kLong), xb = torch::full({tb}, 101, torch::kLong);
+// Median seconds of pass a and of pass b (each a callable that runs one pass and rolls its
+// cache back). The two are timed alternately, so a change in the machine's load hits both (the
+// two cores are shared; a ratio of two separate measurements would carry other jobs' bursts).
+template <typename A, typename B>
+std::pair<double, double> paired_seconds(A&& pass_a, B&& pass_b, int reps) {
   std::vector<double> sa, sb;
   for (int i = 0; i <= reps; ++i) {  // pass 0 is a warm-up
     double t0 = now_s();
-    a->forward_cached(xa, ca, 0);
+    pass_a();
     const double da = since(t0);
     t0 = now_s();
-    b->forward_cached(xb, cb, 0);
+    pass_b();
     const double db = since(t0);
-    ca.truncate(0, prefix);
-    cb.truncate(0, prefix);
     if (i > 0) sa.push_back(da), sb.push_back(db);
   }
   auto median = [](std::vector<double>& v) {
@@ -76,6 +72,24 @@ std::pair<double, double> paired_pass_seconds(Gpt& a, int64_t ta, Gpt& b, int64_
   };
   return {median(sa), median(sb)};
 }
+
+// One fast pass over `tokens` tokens of one sequence as the speculative decoder runs it (a draft
+// step, or a verification of several), after a 100-token prefix, rolled back.
+struct Pass {
+  Pass(Gpt m, int64_t tokens)
+      : fast(m, tokens), cache(m->config(), 1, m->config().block_size), x(static_cast<size_t>(tokens), 101),
+        rows(static_cast<size_t>(tokens), 0) {
+    m->forward_cached(torch::full({kPrefix}, 32, torch::kLong), cache, 0);
+  }
+  void operator()() {
+    fast.step(x.data(), rows.data(), static_cast<int64_t>(x.size()), cache);
+    cache.truncate(0, kPrefix);
+  }
+  static constexpr int64_t kPrefix = 100;
+  FastDecoder fast;
+  KvCache cache;
+  std::vector<int64_t> x, rows;
+};
 
 // Best of `n` runs of f (seconds): the run least disturbed by other jobs on the machine.
 template <typename F>
@@ -89,13 +103,12 @@ double best_of(int n, F&& f) {
   return best;
 }
 
-void bench_cache(Gpt& target, const std::vector<std::vector<int64_t>>& prompts) {
-  std::printf("### KV cache on vs off (32-byte prompts, %zu prompts, greedy)\n\n", prompts.size());
+void bench_cache(Gpt& target, const std::vector<std::vector<int64_t>>& prompts, const std::vector<int64_t>& lengths) {
+  std::printf("### KV cache on vs off (32-byte prompts, %zu prompts, greedy; on = the fast decode path)\n\n", prompts.size());
   std::printf("| new tokens | cache on: ms/token | cache off: ms/token | speedup | on: first/last 16 tokens ms | off: first/last 16 tokens ms | same tokens |\n");
   std::printf("| --- | --- | --- | --- | --- | --- | --- |\n");
   KvCache cache(target->config(), 1, target->config().block_size);
-  const int64_t max_new = target->config().block_size - 32;
-  for (int64_t n : {64L, 128L, max_new}) {
+  for (int64_t n : lengths) {
     double total[2] = {0, 0}, first[2] = {0, 0}, last[2] = {0, 0};
     bool same = true;
     for (const auto& p : prompts) {
@@ -105,7 +118,7 @@ void bench_cache(Gpt& target, const std::vector<std::vector<int64_t>>& prompts) 
         for (int rep = 0; rep < 2; ++rep) {  // the faster of two runs
           std::vector<double> s;
           double t0 = now_s();
-          outs[on] = greedy_generate(target, cache, p, n, on == 1 ? Decode::torch : Decode::uncached, [&](const int32_t*, size_t) { s.push_back(since(t0)); });
+          outs[on] = greedy_generate(target, cache, p, n, on == 1 ? Decode::fast : Decode::uncached, [&](const int32_t*, size_t) { s.push_back(since(t0)); });
           if (stamps.empty() || s.back() < stamps.back()) stamps = s;
         }
         total[on] += stamps.back();
@@ -124,34 +137,41 @@ void bench_cache(Gpt& target, const std::vector<std::vector<int64_t>>& prompts) 
   std::printf("\n");
 }
 
-void bench_spec(Gpt& target, Gpt& draft, const std::vector<std::vector<int64_t>>& prompts, int64_t max_new) {
-  // Cost ratios for the formula, measured on this machine: c = draft step / target step,
-  // v(g) = target pass over g + 1 tokens / target pass over 1 token.
-  const auto [t1, d1] = paired_pass_seconds(target, 1, draft, 1, 301);
-  const double c = d1 / t1;
+void bench_spec(Gpt& target, Gpt& draft, const std::vector<std::vector<int64_t>>& prompts, int64_t max_new,
+                const std::vector<int64_t>& gammas, const std::vector<std::string>& drafters, int reps) {
+  // Cost ratios for the formula, measured on this machine as the decoder runs them:
+  // c = draft step / target step, v(g) = target verification of g + 1 tokens / target step
+  // (all on the fast path).
+  Pass t1(target, 1), d1(draft, 1);
+  const auto [ts, ds] = paired_seconds(t1, d1, 301);
+  const double c = ds / ts;
   std::printf("### Speculative vs target-only decoding (%zu prompts of 48 bytes, %lld new tokens, greedy)\n\n",
               prompts.size(), static_cast<long long>(max_new));
-  std::printf("Target step %.2f ms, draft step %.2f ms: c = %.3f.\n\n", t1 * 1e3, d1 * 1e3, c);
+  std::printf("Target %.2f M parameters, draft %.2f M. Target step %.3f ms, draft step %.3f ms (fast path): c = %.3f.\n\n",
+              static_cast<double>(target->parameter_count()) / 1e6, static_cast<double>(draft->parameter_count()) / 1e6,
+              ts * 1e3, ds * 1e3, c);
   KvCache cache(target->config(), 1, target->config().block_size);
   std::vector<std::vector<int32_t>> ref;
   for (const auto& p : prompts) ref.push_back(greedy_generate(target, cache, p, max_new, Decode::torch));
   const double ntok = static_cast<double>(prompts.size() * static_cast<size_t>(max_new));
-  std::printf("Each row: target-only (KV cache) and speculative decoding of the same prompts, timed\n"
-              "alternately, best of 3 each; speedup = target-only time / speculative time.\n\n");
+  std::printf("Each row: target-only (KV cache, fast path) and speculative decoding of the same prompts, timed\n"
+              "alternately, best of %d each; speedup = target-only time / speculative time. Predicted:\n"
+              "(1 - a^(g+1)) / ((1 - a)(g c + v)) with the measured a, c and v(g).\n\n", reps);
   std::printf("| drafter | gamma | v(gamma) | acceptance a | tokens per round | target passes per token | target-only tokens/s | speculative tokens/s | speedup measured | predicted (formula, a) | predicted (tokens per round) | lossless |\n");
   std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
-  for (const char* kind : {"model", "ngram"}) {
-    for (int64_t g = 1; g <= 8; ++g) {
-      const auto [one, many] = paired_pass_seconds(target, 1, target, g + 1, 101);
-      const double v = many / one;
-      SpeculativeDecoder dec(target, std::string(kind) == "model" ? draft : Gpt{nullptr}, g);
+  for (const auto& kind : drafters) {
+    for (int64_t g : gammas) {
+      Pass many(target, g + 1);
+      const auto [one, verify] = paired_seconds(t1, many, 101);
+      const double v = verify / one;
+      SpeculativeDecoder dec(target, kind == "model" ? draft : Gpt{nullptr}, g);
       SpecStats st;
       bool same = true;
       for (size_t i = 0; i < prompts.size(); ++i) same = same && dec.generate(prompts[i], max_new, st) == ref[i];
       double secs = 1e300, base = 1e300;
-      for (int rep = 0; rep < 3; ++rep) {
+      for (int rep = 0; rep < reps; ++rep) {
         base = std::min(base, best_of(1, [&] {
-          for (const auto& p : prompts) greedy_generate(target, cache, p, max_new, Decode::torch);
+          for (const auto& p : prompts) greedy_generate(target, cache, p, max_new, Decode::fast);
         }));
         secs = std::min(secs, best_of(1, [&] {
           SpecStats ignored;
@@ -160,14 +180,14 @@ void bench_spec(Gpt& target, Gpt& draft, const std::vector<std::vector<int64_t>>
       }
       const double a = st.drafted ? static_cast<double>(st.accepted) / static_cast<double>(st.drafted) : 0;
       const double rounds = static_cast<double>(st.target_passes - static_cast<int64_t>(prompts.size()));
-      // (1 - a^(g+1)) / ((1 - a)(g c + v)); the n-gram drafter costs no model step (c = 0).
-      const double cc = std::string(kind) == "model" ? c : 0.0;
+      // The n-gram drafter costs no model step (c = 0).
+      const double cc = kind == "model" ? c : 0.0;
       const double pred = a < 1 ? (1 - std::pow(a, g + 1)) / ((1 - a) * (g * cc + v)) : (g + 1) / (g * cc + v);
       // The formula assumes every draft token is accepted independently with probability a;
       // on this text agreement comes in runs, so also: measured tokens per round / round cost.
       const double per_round = (static_cast<double>(st.accepted) + rounds) / rounds;
       const double pred_rounds = per_round / (g * cc + v);
-      std::printf("| %s | %lld | %.2f | %.3f | %.2f | %.3f | %.0f | %.0f | %.2fx | %.2fx | %.2fx | %s |\n", kind,
+      std::printf("| %s | %lld | %.2f | %.3f | %.2f | %.3f | %.0f | %.0f | %.2fx | %.2fx | %.2fx | %s |\n", kind.c_str(),
                   static_cast<long long>(g), v, a, per_round, static_cast<double>(st.target_passes) / ntok, ntok / base,
                   ntok / secs, base / secs, pred, pred_rounds, same ? "yes" : "NO");
       std::fflush(stdout);
@@ -176,26 +196,43 @@ void bench_spec(Gpt& target, Gpt& draft, const std::vector<std::vector<int64_t>>
   std::printf("\n");
 }
 
-void bench_floor(Gpt& target, const std::vector<std::vector<int64_t>>& prompts) {
-  // Memory bandwidth: copying 256 MiB (read + write counted), best of 5.
-  auto src = torch::ones({64 << 20}), dst = torch::empty({64 << 20});
+// Copy bandwidth (bytes read + bytes written per second) over a working set of `bytes`, best of
+// enough repetitions to move ~2 GiB: below the last-level cache it measures the cache, above it
+// memory. The knee tells where a model's weights sit.
+double copy_bandwidth(int64_t bytes) {
+  auto src = torch::ones({bytes / 8}), dst = torch::empty({bytes / 8});
   dst.copy_(src);
-  const double bw = 2.0 * static_cast<double>(src.numel() * 4) / best_of(5, [&] { dst.copy_(src); });
+  const int reps = static_cast<int>(std::max<int64_t>(5, (int64_t{2} << 30) / bytes));
+  return static_cast<double>(bytes) / best_of(reps, [&] { dst.copy_(src); });
+}
+
+void bench_floor(Gpt& target, const std::vector<std::vector<int64_t>>& prompts) {
+  const double params = static_cast<double>(target->parameter_count());
+  const double wbytes = params * 4;
+  std::printf("### Where the weights sit: copy bandwidth by working set (src + dst)\n\n");
+  std::printf("Caches (getconf): L1d %ld KiB, L2 %ld KiB, L3 %ld KiB (as the hypervisor reports it).\n\n",
+              sysconf(_SC_LEVEL1_DCACHE_SIZE) / 1024, sysconf(_SC_LEVEL2_CACHE_SIZE) / 1024, sysconf(_SC_LEVEL3_CACHE_SIZE) / 1024);
+  std::printf("| working set | copy GB/s (read + write) |\n| --- | --- |\n");
+  double bw = 0;  // the largest working set's: memory, for every model here
+  for (int64_t mib : {1, 4, 16, 32, 64, 128, 512}) {
+    bw = copy_bandwidth(mib << 20);
+    std::printf("| %lld MiB | %.1f |\n", static_cast<long long>(mib), bw / 1e9);
+  }
   // GEMM rate: 1024 x 1024 fp32, best of 10.
   auto a = torch::randn({1024, 1024}), b = torch::randn({1024, 1024});
   torch::matmul(a, b);
   const double gemm = 2.0 * 1024 * 1024 * 1024 / best_of(10, [&] { torch::matmul(a, b); });
-  const double params = static_cast<double>(target->parameter_count());
-  const double wbytes = params * 4;
-  // Per decoded token: 2 FLOPs per weight (embeddings excluded would change little) plus
-  // attention over ~100 cached positions.
+  // Per decoded token: 2 FLOPs per weight plus attention over ~100 cached positions.
   const auto& cfg = target->config();
   const double flops = 2 * params + 4.0 * static_cast<double>(cfg.n_layer * cfg.n_embd) * 100;
   KvCache cache(cfg, 1, cfg.block_size);
-  greedy_generate(target, cache, prompts[0], 128, Decode::torch);
-  const double tps = static_cast<double>(prompts.size() * 128) / best_of(3, [&] {
-    for (const auto& p : prompts) greedy_generate(target, cache, p, 128, Decode::torch);
-  });
+  auto tokens_per_s = [&](Decode how) {
+    greedy_generate(target, cache, prompts[0], 16, how);
+    return static_cast<double>(prompts.size() * 128) / best_of(3, [&] {
+      for (const auto& p : prompts) greedy_generate(target, cache, p, 128, how);
+    });
+  };
+  const double fast = tokens_per_s(Decode::fast), torch_tps = tokens_per_s(Decode::torch);
   // Batched decode: every prompt in one KV cache, one decode step for all rows.
   const int64_t B = static_cast<int64_t>(prompts.size());
   KvCache bc(cfg, B, cfg.block_size);
@@ -210,30 +247,58 @@ void bench_floor(Gpt& target, const std::vector<std::vector<int64_t>>& prompts) 
     for (int64_t r = 0; r < B; ++r) next[static_cast<size_t>(r)] = argmax_token(logits[r]);
   }
   const double btps = static_cast<double>(B * 127) / since(t0);
-  std::printf("### Decode speed against its floors (target, %.2f M parameters, %.1f MB of fp32 weights)\n\n", params / 1e6, wbytes / 1e6);
+  // Each step reads every weight once; the copy bandwidth counts a read and a write per byte
+  // moved, so a read-only stream of the weights is bounded by about the same bytes/s.
+  const double floor_ms = wbytes / bw * 1e3;
+  std::printf("\n### Decode speed against its floors (%.2f M parameters, %.1f MB of fp32 weights)\n\n", params / 1e6, wbytes / 1e6);
   std::printf("| quantity | value |\n| --- | --- |\n");
-  std::printf("| memory bandwidth (256 MiB copy) | %.1f GB/s |\n", bw / 1e9);
+  std::printf("| memory bandwidth (512 MiB copy) | %.1f GB/s |\n", bw / 1e9);
   std::printf("| GEMM rate (1024^3 fp32) | %.1f GFLOP/s |\n", gemm / 1e9);
-  std::printf("| bandwidth floor: weights / bandwidth | %.3f ms/token (%.0f tokens/s) |\n", wbytes / bw * 1e3, bw / wbytes);
+  std::printf("| bandwidth floor: weights / bandwidth | %.3f ms/token (%.0f tokens/s) |\n", floor_ms, 1e3 / floor_ms);
   std::printf("| compute floor: %.1f MFLOP/token / GEMM rate | %.3f ms/token (%.0f tokens/s) |\n", flops / 1e6, flops / gemm * 1e3, gemm / flops);
-  std::printf("| measured, batch 1 (KV cache) | %.2f ms/token (%.0f tokens/s) |\n", 1e3 / tps, tps);
-  std::printf("| measured, batch %lld (one decode step for all rows) | %.2f ms/step, %.0f tokens/s |\n\n",
+  std::printf("| measured, batch 1, fast path | %.2f ms/token (%.0f tokens/s): %.0f%% of the bandwidth floor's speed |\n",
+              1e3 / fast, fast, 100 * fast * floor_ms / 1e3);
+  std::printf("| measured, batch 1, LibTorch steps | %.2f ms/token (%.0f tokens/s): %.0f%% of the bandwidth floor's speed |\n",
+              1e3 / torch_tps, torch_tps, 100 * torch_tps * floor_ms / 1e3);
+  std::printf("| measured, batch %lld (one LibTorch decode step for all rows) | %.2f ms/step, %.0f tokens/s |\n\n",
               static_cast<long long>(B), 1e3 * static_cast<double>(B) / btps, btps);
+}
+
+std::vector<int64_t> parse_list(const std::string& what, const std::string& text) {
+  std::vector<int64_t> out;
+  std::stringstream ss(text);
+  for (std::string item; std::getline(ss, item, ',');) {
+    char* end = nullptr;
+    const long long v = std::strtoll(item.c_str(), &end, 10);
+    if (item.empty() || *end != '\0' || v < 1) throw po::error(what + ": expected positive integers separated by commas, got '" + text + "'");
+    out.push_back(v);
+  }
+  return out;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::string root, what;
-  int threads;
+  std::string root, what, model, draft_model, lengths_text, gammas_text, drafters_text;
+  int threads, reps;
   size_t n_prompts;
+  int64_t spec_tokens;
   po::options_description desc("bench_textgen: KV cache, speculative decoding and decode floors\n\noptions");
   desc.add_options()("help,h", "show this help")
       ("root", po::value(&root)->default_value("."), "repository root (models/, data/)")
       ("what", po::value(&what)->default_value("all"), "cache | spec | floor | all")
+      ("model", po::value(&model)->default_value("textgen"), "target: a folder of models/ (textgen, textgen_large)")
+      ("draft", po::value(&draft_model)->default_value("textgen_draft"), "draft model: a folder of models/")
       ("prompts", po::value(&n_prompts)->default_value(8), "test-split prompts per measurement")
+      ("lengths", po::value(&lengths_text)->default_value("64,128,224"), "cache: new-token counts (each + 32 within the context)")
+      ("spec-tokens", po::value(&spec_tokens)->default_value(128), "spec: new tokens per prompt")
+      ("gammas", po::value(&gammas_text)->default_value("1,2,3,4,5,6,7,8"), "spec: draft lengths")
+      ("drafters", po::value(&drafters_text)->default_value("model,ngram"), "spec: model and/or ngram")
+      ("reps", po::value(&reps)->default_value(3), "spec: timed repetitions of each side (best of)")
       ("wall-clock", po::bool_switch(&g_wall_clock), "time by wall clock (default: this thread's CPU time; needed with --threads > 1)")
       ("threads", po::value(&threads)->default_value(1), "intra-op threads (1: on a shared 2-core machine a second OpenMP thread waits at every op)");
+  std::vector<int64_t> lengths, gammas;
+  std::vector<std::string> drafters;
   try {
     po::variables_map vm;
     po::store(po::parse_command_line(argc, argv, desc), vm);
@@ -242,6 +307,14 @@ int main(int argc, char** argv) {
     if (threads > 1 && !g_wall_clock) throw po::error("--threads > 1 needs --wall-clock (CPU time counts this thread only)");
     if (what != "cache" && what != "spec" && what != "floor" && what != "all")
       throw po::error("--what: expected cache|spec|floor|all, got '" + what + "'");
+    lengths = parse_list("--lengths", lengths_text);
+    gammas = parse_list("--gammas", gammas_text);
+    std::stringstream ss(drafters_text);
+    for (std::string d; std::getline(ss, d, ',');) {
+      if (d != "model" && d != "ngram") throw po::error("--drafters: expected model and/or ngram, got '" + d + "'");
+      drafters.push_back(d);
+    }
+    if (reps < 1) throw po::error("--reps: expected at least 1");
   } catch (const po::error& e) {
     std::fprintf(stderr, "bench_textgen: error: %s (see --help)\n", e.what());
     return 2;
@@ -249,13 +322,19 @@ int main(int argc, char** argv) {
   try {
     set_threads(threads);
     c10::InferenceMode guard;
-    Gpt target = load_gpt(root + "/models/textgen/config.json", root + "/models/textgen/model.safetensors");
-    Gpt draft = load_gpt(root + "/models/textgen_draft/config.json", root + "/models/textgen_draft/model.safetensors");
+    const std::string tdir = root + "/models/" + model, ddir = root + "/models/" + draft_model;
+    Gpt target = load_gpt(tdir + "/config.json", tdir + "/model.safetensors");
+    Gpt draft = load_gpt(ddir + "/config.json", ddir + "/model.safetensors");
+    for (int64_t n : lengths)
+      if (n + 32 > target->config().block_size)
+        throw std::runtime_error("--lengths: " + std::to_string(n) + " + 32 exceeds " + model + "'s context of " +
+                                 std::to_string(target->config().block_size));
     const std::string prompts = root + "/data/textgen/prompts.jsonl";
-    std::printf("threads %d, torch intra-op threads %d, clock: %s\n\n", threads, torch::get_num_threads(),
-                g_wall_clock ? "wall" : "thread CPU time");
-    if (what == "cache" || what == "all") bench_cache(target, load_prompts(prompts, n_prompts, 32));
-    if (what == "spec" || what == "all") bench_spec(target, draft, load_prompts(prompts, n_prompts, 48), 128);
+    std::printf("target %s, draft %s, threads %d, torch intra-op threads %d, clock: %s\n\n", model.c_str(),
+                draft_model.c_str(), threads, torch::get_num_threads(), g_wall_clock ? "wall" : "thread CPU time");
+    if (what == "cache" || what == "all") bench_cache(target, load_prompts(prompts, n_prompts, 32), lengths);
+    if (what == "spec" || what == "all")
+      bench_spec(target, draft, load_prompts(prompts, n_prompts, 48), spec_tokens, gammas, drafters, reps);
     if (what == "floor" || what == "all") bench_floor(target, load_prompts(prompts, n_prompts, 48));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_textgen: error: %s\n", e.what());

@@ -60,14 +60,14 @@ std::vector<int64_t> ngram_draft(const std::vector<int64_t>& ctx, int64_t gamma,
 
 SpeculativeDecoder::SpeculativeDecoder(Gpt target, Gpt draft, int64_t gamma)
     : target_(std::move(target)), draft_(std::move(draft)), gamma_(gamma),
-      tc_(target_->config(), 1, target_->config().block_size), tfast_(target_) {
+      tc_(target_->config(), 1, target_->config().block_size), tfast_(target_, std::max<int64_t>(1, gamma + 1)) {
   if (gamma_ < 1) throw std::invalid_argument("gamma must be at least 1");
   if (draft_) {
     if (draft_->config().vocab_size != target_->config().vocab_size)
       throw std::invalid_argument("the draft and target models have different vocabularies");
-    if (draft_->config().block_size < target_->config().block_size)
-      throw std::invalid_argument("the draft model's context is shorter than the target's");
-    dc_.emplace(draft_->config(), 1, target_->config().block_size);
+    // A draft with a shorter context than the target's drafts from a window of the latest
+    // tokens (generate() slides it); its cache never holds more than its own context.
+    dc_.emplace(draft_->config(), 1, std::min(draft_->config().block_size, target_->config().block_size));
     dfast_.emplace(draft_);
   }
 }
@@ -84,12 +84,21 @@ std::vector<int32_t> SpeculativeDecoder::generate(const std::vector<int64_t>& pr
   tc_.truncate(0, 0);
   auto logits = target_->forward_cached(as_tensor(prompt), tc_, 0);
   ++st.target_passes;
-  if (dc_) {
-    dc_->truncate(0, 0);
-    draft_->forward_cached(as_tensor(prompt), *dc_, 0);
-    ++st.draft_passes;
-  }
   std::vector<int64_t> ctx = prompt;  // every emitted token; the last one is in neither cache yet
+  // The draft cache holds ctx[dropped ..]: a draft whose context is shorter than the target's
+  // is re-prefilled with the latest half of its context when a round would overflow it.
+  int64_t dropped = 0;
+  auto draft_prefill = [&](int64_t from, int64_t to) {
+    dropped = from;
+    dc_->truncate(0, 0);
+    draft_->forward_cached(as_tensor(std::vector<int64_t>(ctx.begin() + from, ctx.begin() + to)), *dc_, 0);
+    ++st.draft_passes;
+  };
+  if (dc_) {
+    const int64_t window = dc_->max_ctx();
+    const int64_t n = static_cast<int64_t>(prompt.size());
+    draft_prefill(n > window / 2 ? n - window / 2 : 0, n);
+  }
   int32_t x = argmax_token(logits[-1]);
   emit({x});
   ctx.push_back(x);
@@ -97,9 +106,14 @@ std::vector<int32_t> SpeculativeDecoder::generate(const std::vector<int64_t>& pr
     const int64_t L = tc_.length(0);  // == ctx.size() - 1
     const int64_t room = max_new - static_cast<int64_t>(out.size());
     // room - 1 drafts, all accepted, plus the target's own token fill the request exactly.
-    const int64_t g = std::min({gamma_, room - 1, context() - L - 1});
+    int64_t g = std::min({gamma_, room - 1, context() - L - 1});
+    if (dc_) g = std::min(g, dc_->max_ctx() - dc_->max_ctx() / 2 - 1);  // a round fits a fresh window
     std::vector<int64_t> draft;
     if (g > 0 && dc_) {
+      // This round needs room for x, g - 1 drafts and the target's token after them.
+      // A cache that missed a token (it was full when the last round ended) is refilled too.
+      if (L + 1 + g - dropped > dc_->max_ctx() || dc_->length(0) != L - dropped)
+        draft_prefill(std::max<int64_t>(0, L - dc_->max_ctx() / 2), L);
       int64_t t = x;
       for (int64_t i = 0; i < g; ++i) {
         t = argmax_token(dfast_->step(t, *dc_, 0), dfast_->vocab());
@@ -113,15 +127,11 @@ std::vector<int32_t> SpeculativeDecoder::generate(const std::vector<int64_t>& pr
     std::vector<int64_t> verify = {x};
     verify.insert(verify.end(), draft.begin(), draft.end());
     // Logits row i of the verification pass, as a greedy token.
-    std::function<int32_t(size_t)> choice;
-    torch::Tensor vl;
-    if (verify.size() == 1) {
-      const float* row = tfast_.step(verify[0], tc_, 0);
-      choice = [&, row](size_t) { return argmax_token(row, tfast_.vocab()); };
-    } else {
-      vl = target_->forward_cached(as_tensor(verify), tc_, 0);
-      choice = [&](size_t i) { return argmax_token(vl[static_cast<int64_t>(i)]); };
-    }
+    // One fast pass over all of verify (every weight read once: the reason speculation pays
+    // when a step is bound by memory bandwidth).
+    const std::vector<int64_t> same_row(verify.size(), 0);
+    const float* vl = tfast_.step(verify.data(), same_row.data(), static_cast<int64_t>(verify.size()), tc_);
+    auto choice = [&](size_t i) { return argmax_token(vl + static_cast<int64_t>(i) * tfast_.vocab(), tfast_.vocab()); };
     ++st.target_passes;
     size_t a = 0;
     while (a < draft.size() && choice(a) == draft[a]) ++a;
@@ -134,10 +144,10 @@ std::vector<int32_t> SpeculativeDecoder::generate(const std::vector<int64_t>& pr
     // verify[0..len(draft)-1], so it is cut back, or fed the one token it has not seen.
     tc_.truncate(0, L + 1 + static_cast<int64_t>(a));
     if (dc_) {
-      const int64_t keep = L + 1 + static_cast<int64_t>(a);
+      const int64_t keep = L + 1 + static_cast<int64_t>(a) - dropped;
       if (dc_->length(0) >= keep) {
         dc_->truncate(0, keep);
-      } else {
+      } else if (dc_->length(0) < dc_->max_ctx()) {
         dfast_->step(verify[a], *dc_, 0);
         ++st.draft_passes;
       }

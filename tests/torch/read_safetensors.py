@@ -2,11 +2,10 @@
 """Reads a shipped checkpoint with nothing but Python's standard library and the safetensors
 format spec (8-byte little-endian header length, JSON header, raw little-endian data), and
 checks it against its config.json: nanoGPT names, nn.Linear [out, in] shapes, F32 data laid
-out back to back, finite values. Proves the weights are loadable outside this project.
+out back to back, finite values. F32, or F16 for textgen_large (half the bytes in git). Proves the weights are loadable outside this project.
 
 usage: read_safetensors.py MODEL_DIR
 """
-import array
 import json
 import math
 import os
@@ -41,15 +40,14 @@ def main():
         fail(f"{path}: tensor names differ from nanoGPT's: {sorted(set(header) ^ set(want))}")
     end = 0
     for name, e in sorted(header.items(), key=lambda kv: kv[1]["data_offsets"][0]):
-        if e["dtype"] != "F32" or e["shape"] != want[name]:
-            fail(f"{path}: {name}: expected F32 {want[name]}, got {e['dtype']} {e['shape']}")
+        if e["dtype"] not in ("F32", "F16") or e["shape"] != want[name]:
+            fail(f"{path}: {name}: expected F32 or F16 {want[name]}, got {e['dtype']} {e['shape']}")
+        width = 4 if e["dtype"] == "F32" else 2
         a, b = e["data_offsets"]
-        if a != end or b - a != 4 * math.prod(e["shape"]):
+        if a != end or b - a != width * math.prod(e["shape"]):
             fail(f"{path}: {name}: data_offsets {a}..{b} are not back to back")
         end = b
-        values = array.array("f", data[a:b])
-        if sys.byteorder != "little":
-            values.byteswap()
+        values = struct.unpack(f"<{(b - a) // width}{'f' if width == 4 else 'e'}", data[a:b])
         if not all(math.isfinite(v) for v in values):
             fail(f"{path}: {name}: non-finite values")
     if end != len(data):

@@ -76,6 +76,27 @@ TEST_CASE("a fast batched step equals LibTorch's decode_step, rows at different 
   CHECK_THROWS_AS(fast.step(next.data(), which.data(), 4, b), std::invalid_argument);  // more rows than buffers
 }
 
+TEST_CASE("several tokens of one row in one fast step equal LibTorch's forward_cached over them") {
+  // The speculative verification pass: causal among its own tokens, beside another sequence.
+  Gpt m = random_model(25);
+  c10::InferenceMode g;
+  FastDecoder fast(m, 6);
+  KvCache a(m->config(), 2, 64), b(m->config(), 2, 64);
+  for (KvCache* c : {&a, &b}) {
+    m->forward_cached(tokens({1, 2, 3}), *c, 0);
+    m->forward_cached(tokens({7, 8}), *c, 1);
+  }
+  auto ref0 = m->forward_cached(tokens({40, 41, 42, 43, 44}), a, 0);
+  auto ref1 = m->forward_cached(tokens({50}), a, 1);
+  const std::vector<int64_t> next = {40, 41, 42, 50, 43, 44}, which = {0, 0, 0, 1, 0, 0};
+  auto got = logits_of(fast.step(next.data(), which.data(), 6, b), 6, fast.vocab());
+  CHECK(close(got.index({torch::tensor({0, 1, 2, 4, 5})}), ref0));
+  CHECK(close(got[3].unsqueeze(0), ref1));
+  CHECK(b.length(0) == 8);
+  CHECK(b.length(1) == 3);
+  for (size_t l = 0; l < a.k.size(); ++l) CHECK(close(b.k[l], a.k[l]));
+}
+
 TEST_CASE("after a rollback by truncation the fast path continues like a fresh run") {
   // Speculative decoding rejects drafts by cutting the cache's length; the stale keys beyond
   // it must neither be seen nor matter.

@@ -122,6 +122,29 @@ TEST_CASE("speculative decoding equals greedy decoding, even with a random draft
   CHECK(self.target_passes == 1 + 39 / 5 + (39 % 5 ? 1 : 0));
 }
 
+TEST_CASE("a draft with a shorter context drafts from a sliding window of the latest tokens, losslessly") {
+  // textgen (context 256) drafts for textgen_large (context 1024): the draft's cache is
+  // refilled with the latest half of its context whenever a round would overflow it.
+  torch::manual_seed(9);
+  Gpt target(tiny());
+  auto short_cfg = tiny();
+  short_cfg.block_size = 16;
+  Gpt draft(short_cfg);
+  target->eval();
+  draft->eval();
+  c10::InferenceMode g;
+  KvCache cache(target->config(), 1, 64);
+  for (const std::vector<int64_t>& prompt : {std::vector<int64_t>{10, 20, 30, 40}, std::vector<int64_t>(20, 7)}) {
+    const int64_t n = 64 - static_cast<int64_t>(prompt.size());  // up to the target's whole context
+    auto greedy = greedy_generate(target, cache, prompt, n, Decode::torch);
+    for (int64_t gamma : {1, 3, 7, 12}) {  // 12 > the window's half: clamped, not overflowed
+      SpecStats st;
+      CHECK(SpeculativeDecoder(target, draft, gamma).generate(prompt, n, st) == greedy);
+      CHECK(st.drafted > 0);
+    }
+  }
+}
+
 TEST_CASE("a prompt that does not fit the context is refused") {
   Gpt m(tiny());
   c10::InferenceMode g;

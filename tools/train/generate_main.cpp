@@ -17,7 +17,7 @@ using namespace edubench::model;
 
 int main(int argc, char** argv) {
   std::string model, weights, prompts, out, eval_text;
-  int max_new, threads;
+  int max_new, threads, max_prompts;
   po::options_description desc("edubench-generate: greedy reference outputs and perplexity\n\noptions");
   desc.add_options()("help,h", "show this help")
       ("model", po::value(&model)->required(), "config.json")
@@ -25,6 +25,7 @@ int main(int argc, char** argv) {
       ("prompts", po::value(&prompts), "jsonl with \"prompt\" per line")
       ("out", po::value(&out), "jsonl to write: prompt + reference_tokens")
       ("max-new-tokens", po::value(&max_new)->default_value(128), "tokens to generate per prompt")
+      ("count", po::value(&max_prompts)->default_value(0), "only the first N prompts (0: all)")
       ("eval-text", po::value(&eval_text), "text split to report loss and perplexity on")
       ("threads", po::value(&threads)->default_value(2), "intra-op threads");
   try {
@@ -71,7 +72,7 @@ int main(int argc, char** argv) {
       std::ofstream o(out);
       KvCache cache(m->config(), 1, T);
       int count = 0;
-      for (std::string line; std::getline(in, line);) {
+      for (std::string line; (max_prompts == 0 || count < max_prompts) && std::getline(in, line);) {
         if (line.empty()) continue;
         auto j = nlohmann::json::parse(line, nullptr, false);
         if (!j.is_object() || !j.contains("prompt") || !j["prompt"].is_string())

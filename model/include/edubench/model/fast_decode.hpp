@@ -20,7 +20,10 @@ class FastDecoder {
 
   // One decode step: tokens[i] is appended to sequence rows[i] of `cache` at position
   // cache.length(rows[i]) (keys and values written in place, length + 1), as
-  // GptImpl::decode_step does. Returns logits [n, vocab], row-major, valid until the next call.
+  // GptImpl::decode_step does. A row may be given several times: its tokens then take
+  // consecutive positions in the order given, each seeing the ones before it (a speculative
+  // verification pass: every weight read once for all of them, as forward_cached does).
+  // Returns logits [n, vocab], row-major, valid until the next call.
   // Throws std::length_error when a sequence is full. One thread at a time per decoder; the
   // BLAS calls follow the calling thread's intra-op thread count (the plugins' default: 1).
   const float* step(const int64_t* tokens, const int64_t* rows, int64_t n, KvCache& cache);

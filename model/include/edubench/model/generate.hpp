@@ -43,8 +43,9 @@ struct SpecStats {
 
 // Draft-and-verify decoding whose output equals the target's greedy output. Both caches are
 // allocated once (block_size long) and rolled back by length after each verification.
-// Single-token passes (draft steps, a verification without drafts) take the fast path;
-// prefill and multi-token verification run on LibTorch.
+// Draft steps and verification passes (all gamma + 1 tokens at once) take the fast path;
+// prefills run on LibTorch. A draft whose context is shorter than the target's drafts from a
+// window of the latest tokens.
 class SpeculativeDecoder {
  public:
   // `draft` null: the n-gram (prompt lookup) drafter.
