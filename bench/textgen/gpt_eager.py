@@ -101,10 +101,11 @@ def read_safetensors(path):
     data = bytearray(raw[8 + n:])
     out = {}
     for name, e in header.items():
-        if e["dtype"] != "F32":
-            raise SystemExit(f"gpt_eager: {path}: {name}: expected F32, got {e['dtype']}")
+        if e["dtype"] not in ("F32", "F16"):  # F16: textgen_large on disk, widened as the C++ side does
+            raise SystemExit(f"gpt_eager: {path}: {name}: expected F32 or F16, got {e['dtype']}")
         a, b = e["data_offsets"]
-        out[name] = torch.frombuffer(data, dtype=torch.float32, offset=a, count=(b - a) // 4).view(e["shape"]).clone()
+        dtype, width = (torch.float32, 4) if e["dtype"] == "F32" else (torch.float16, 2)
+        out[name] = torch.frombuffer(data, dtype=dtype, offset=a, count=(b - a) // width).view(e["shape"]).to(torch.float32, copy=True)
     return out
 
 

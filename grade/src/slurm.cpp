@@ -1,4 +1,5 @@
 #include "slurm.hpp"
+#include "shell_quote.hpp"
 
 #include <edubench/session/errors.hpp>
 #include "book.hpp"
@@ -21,13 +22,6 @@ extern char** environ;
 namespace edubench::harness {
 namespace {
 namespace fs = std::filesystem;
-
-// A bash word that stays one word whatever the team called its folder.
-std::string quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
 
 void make_dir(const fs::path& p) {
   std::error_code ec;
@@ -58,7 +52,7 @@ std::string write_slurm_job(const SlurmJob& job) {
   for (const std::string& a : job.sbatch_args) s += "#SBATCH " + a + "\n";
   s += "set -euo pipefail\n";
   s += "teams=(\n";
-  for (const std::string& t : job.teams) s += "  " + quoted(t) + "\n";
+  for (const std::string& t : job.teams) s += "  " + shell_quote(t) + "\n";
   s += ")\n";
   s += "i=${SLURM_ARRAY_TASK_ID:?set by sbatch; by hand set it to a team index 0..$((${#teams[@]} - 1))}\n";
   s += "if ! [[ $i =~ ^[0-9]+$ ]] || ((i >= ${#teams[@]})); then\n";
@@ -69,10 +63,10 @@ std::string write_slurm_job(const SlurmJob& job) {
   s += "echo \"edubench grade: task $i, team $team, on $(hostname)\"\n";
   // Exit 0 means the team's rows are in its part, whatever its verdicts: a failing team is not a
   // failed task in sacct.
-  s += "exec " + quoted(job.edubench) + " grade " + quoted(job.submissions) + " --team \"$team\" --output " +
-       quoted(slurm_part_dir(job.out, "")) + "\"$team\" --registry " + quoted(job.registry);
-  for (const std::string& sc : job.scenarios) s += " --scenario " + quoted(sc);
-  for (const std::string& kv : job.sets) s += " --set " + quoted(kv);
+  s += "exec " + shell_quote(job.edubench) + " grade " + shell_quote(job.submissions) + " --team \"$team\" --output " +
+       shell_quote(slurm_part_dir(job.out, "")) + "\"$team\" --registry " + shell_quote(job.registry);
+  for (const std::string& sc : job.scenarios) s += " --scenario " + shell_quote(sc);
+  for (const std::string& kv : job.sets) s += " --set " + shell_quote(kv);
   if (job.regrade) s += " --regrade";
   s += "\n";
   const fs::path file = dir / "grade.sbatch";

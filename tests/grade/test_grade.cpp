@@ -2,6 +2,8 @@
 // book (resume keys, stale rows, merging Slurm parts), and the report's ordering and escaping.
 #include <edubench/session/errors.hpp>
 #include "book.hpp"
+#include <edubench/grade/gradescope.hpp>
+#include <edubench/registry/registry.hpp>
 #include "report.hpp"
 #include "team.hpp"
 
@@ -163,7 +165,7 @@ TEST_CASE("grade book: resume keys, stale rows, batches") {
   CHECK(book.batches().at(0).finished_at == "2024-01-01T00:01:00Z");
 
   GradeRow folder = row("a", "ERROR", kNoItem, 0, false);
-  folder.workload = kNoItem;
+  folder.workload.assign(kNoItem, 1);  // assign(const char*) trips GCC 12's -Wrestrict false positive (PR 105329)
   book.put(folder);
   book.forget_stale("a", "sha-a");  // same plugin: graded rows stay, the folder row goes
   CHECK(book.rows().size() == 2);
@@ -239,4 +241,43 @@ TEST_CASE("report: grades.csv and grades.html written from rows") {
   CHECK(header.rfind("rank,verdict,team,", 0) == 0);
   CHECK(line.rfind("1,PASS,t1,<script>alert(1)</script>,", 0) == 0);
   CHECK_FALSE(fs::exists(d.path / "grades.csv.tmp"));
+}
+
+TEST_CASE("gradescope results: the points follow the verdict, and no hidden test reaches a student") {
+  TempDir t;
+  // A code data set whose hidden tests the failing rule's figures and the row's detail quote.
+  write(t.path / "tasks.jsonl",
+        R"({"prompt": "Write f(xs).", "hidden_tests": "assert secret_fn([1, 2, 3]) == 424242\nassert secret_fn([]) == 0\n"})"
+        "\n");
+  std::string reg = "schema: 1\ndatasets:\n  d:\n    path: tasks.jsonl\n    format: jsonl\n    sha256: ";
+  reg += edubench::registry::sha256_file((t.path / "tasks.jsonl").string());
+  reg += "\n    source: a test\n    license: public domain\nworkloads:\n  w:\n    description: a fixture\n"
+         "    kind: echo\n    status: ready\n    dataset: d\n    reference_sut: echo_c\n"
+         "    accuracy: {metric: exact_match}\n    scenarios:\n      offline: {min_query_count: 10}\n";
+  write(t.path / "reg.yaml", reg);
+  const fs::path run = t.path / "grades" / "runs" / "team" / "w" / "offline";
+  write(run / "verdict.json",
+        R"({"schema": 1, "passed": false, "rules": [)"
+        R"({"rule": "hidden_tests", "status": "FAIL", "file": "accuracy/accuracy.jsonl", "figures": "first: assert secret_fn([1, 2, 3]) == 424242 failed"},)"
+        R"({"rule": "accuracy", "status": "FAIL", "file": "accuracy/accuracy.jsonl", "figures": "got secret_fn([1, 2, 3]) = 7, not 424242"},)"
+        R"({"rule": "dataset", "status": "PASS", "file": "", "figures": "1 sample loaded"}]})");
+  {
+    GradeBook book((t.path / "grades" / "gradebook.sqlite").string());
+    GradeRow r = row("team", "FAIL", "offline", 1.0, true);
+    r.workload = "w";
+    r.failed_rules = "hidden_tests accuracy";
+    r.detail = "hidden_tests: accuracy/accuracy.jsonl: first: assert secret_fn([1, 2, 3]) == 424242 failed";
+    r.run_dir = run.string();
+    book.put(r);
+  }
+  const std::string out = (t.path / "results.json").string();
+  gradescope_results({(t.path / "grades").string(), out, (t.path / "reg.yaml").string(), 10, ""});
+  std::ifstream f(out);
+  const std::string text((std::istreambuf_iterator<char>(f)), {});
+  CHECK(text.find("secret_fn([1, 2, 3])") == std::string::npos);
+  CHECK(text.find("424242") == std::string::npos);
+  CHECK(text.find("[hidden test]") != std::string::npos);  // accuracy's figures, cut
+  CHECK(text.find("\"after_published\"") != std::string::npos);  // hidden_tests' own test
+  CHECK(text.find("\"score\": 0.0") != std::string::npos);  // a FAIL row earns nothing
+  CHECK(text.find("failed rules: hidden_tests accuracy") != std::string::npos);
 }
