@@ -34,7 +34,8 @@ const char* kUsage =
     "\n"
     "`edubench <command> --help` describes each. Exit codes: 0 valid, 1 run invalid,\n"
     "2 bad input, 3 plugin failure, 4 accuracy below target, 5 internal error,\n"
-    "6 a compliance rule failed (check), 130 interrupted.\n";
+    "6 a compliance rule failed (check), 8 a lesson's gate failed (compare --gates),\n"
+    "130 interrupted.\n";
 
 std::string joined(int argc, char** argv) {
   std::string s;

@@ -2,6 +2,8 @@
 // finished runs (report/).
 #include "commands.hpp"
 
+#include <edubench/harness/system_info.hpp>
+#include <edubench/registry/registry.hpp>
 #include <edubench/report/report.hpp>
 #include <edubench/session/errors.hpp>
 
@@ -44,11 +46,17 @@ int cmd_report(int argc, char** argv) {
 
 int cmd_compare(int argc, char** argv) {
   std::vector<std::string> dirs;
+  bool gates = false;
+  std::string registry_path;
   po::options_description desc(
-      "edubench compare RUN_DIR RUN_DIR...\n\n"
+      "edubench compare RUN_DIR RUN_DIR... [--gates]\n\n"
       "Prints the runs' figures side by side (from each result.json), with the last run over the\n"
-      "first: the before/after table of a lab.\n\noptions");
-  desc.add_options()("help,h", "show this help")("dirs", po::value(&dirs)->composing(), "run directories");
+      "first: the before/after table of a lab. --gates then checks the lesson's gates that the\n"
+      "workload declares in the registry on BEFORE (the first) and AFTER (the last): one PASS/FAIL\n"
+      "line each, exit 8 when one fails.\n\noptions");
+  desc.add_options()("help,h", "show this help")("dirs", po::value(&dirs)->composing(), "run directories")
+      ("gates", po::bool_switch(&gates), "check the workload's gates on the first and last run")
+      ("registry", po::value(&registry_path)->default_value(default_registry_path()), "workloads.yaml with the gates");
   po::positional_options_description pos;
   pos.add("dirs", -1);
   auto vm = parse_options(desc, &pos, argc, argv);
@@ -56,10 +64,17 @@ int cmd_compare(int argc, char** argv) {
   if (dirs.size() < 2) throw BadInput("compare: expected at least two run directories (see --help)");
   try {
     std::cout << report::compare_table(dirs);
+    if (!gates) return kExitValid;
+    bool all = true;
+    std::cout << "\n";
+    for (const auto& g : report::check_gates(dirs.front(), dirs.back(), registry::load_registry(registry_path))) {
+      std::cout << (g.pass ? "PASS" : "FAIL") << " gate " << g.name << ": " << g.line << "\n";
+      all = all && g.pass;
+    }
+    return all ? kExitValid : kExitGateFailed;
   } catch (const report::InputError& e) {
     throw BadInput(e.what());
   }
-  return kExitValid;
 }
 
 }  // namespace edubench::cli

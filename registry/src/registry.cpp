@@ -222,7 +222,7 @@ Model parse_model(const std::string& id, const Node& m, const std::string& root)
 
 Workload parse_workload(const std::string& id, const Node& w) {
   w.only_keys({"description", "kind", "status", "dataset", "models", "tokenizer", "max_new_tokens",
-               "eos_token", "sut_config", "reference_sut", "accuracy", "defaults", "scenarios"});
+               "eos_token", "sut_config", "reference_sut", "accuracy", "defaults", "scenarios", "gates"});
   Workload wl;
   wl.id = id;
   wl.description = w.required("description").str();
@@ -254,6 +254,24 @@ Workload parse_workload(const std::string& id, const Node& w) {
     if (!wl.models.count("target")) w.fail("a ready generation workload needs models: {target: MODEL_ID}");
     if (wl.max_new_tokens == 0) w.fail("a ready generation workload needs max_new_tokens >= 1");
   }
+  if (w.has("gates"))
+    w.child("gates").each([&](const std::string& name, const Node& g) {
+      g.only_keys({"metric", "ratio_at_least", "ratio_at_most", "difference_at_least", "before", "after"});
+      Gate gate;
+      gate.name = name;
+      gate.metric = g.required("metric").str();
+      if (gate.metric.empty()) g.child("metric").fail("expected a path into result.json's metrics, e.g. tokens_per_s");
+      for (const char* test : {"ratio_at_least", "ratio_at_most", "difference_at_least"}) {
+        if (!g.has(test)) continue;
+        if (!gate.test.empty()) g.fail("expected one of ratio_at_least, ratio_at_most, difference_at_least");
+        gate.test = test;
+        gate.threshold = g.child(test).number(-1e12, 1e12);
+      }
+      if (gate.test.empty()) g.fail("expected one of ratio_at_least, ratio_at_most, difference_at_least");
+      gate.before = g.required("before").str();
+      gate.after = g.required("after").str();
+      wl.gates.push_back(gate);
+    }, "gate");
   // A scenario's settings: the Settings defaults (server: LoadGen's p99), then the workload's
   // `defaults:` block, then the scenario's own entries.
   std::optional<Node> defaults;

@@ -122,7 +122,7 @@ TEST_CASE("each kind of mistake is one line naming file, line and field") {
     const char* message;  // a fragment of what was expected
   };
   const Case cases[] = {
-      {"unknown_key", 18, "workloads.w.colour", "unknown key (known: accuracy, dataset, defaults, description, eos_token, kind,"},
+      {"unknown_key", 18, "workloads.w.colour", "unknown key (known: accuracy, dataset, defaults, description, eos_token, gates, kind,"},
       {"wrong_type", 18, "workloads.w.max_new_tokens", "expected a non-negative integer, got 'lots'"},
       {"out_of_range", 20, "workloads.w.scenarios.server.latency_percentile",
        "expected a number > 0 and < 1 (a fraction), got '1.5'"},
@@ -146,6 +146,7 @@ TEST_CASE("each kind of mistake is one line naming file, line and field") {
       {"not_a_mapping", 18, "workloads.w.scenarios", "expected a mapping, got a sequence"},
       {"test04_tolerance_out_of_range", 19, "workloads.w.defaults.test04_tolerance",
        "expected a number >= 0 and <= 10 (a fraction: the audit may be up to 1 + this times faster than expected), got '20'"},
+      {"gate_two_tests", 22, "workloads.w.gates.speedup", "expected one of ratio_at_least, ratio_at_most, difference_at_least"},
       {"sample_offset_negative", 20, "workloads.w.scenarios.offline.performance_sample_offset",
        "expected an integer >= 0 and <= 1000000000000 (a sample index: where the performance_sample_count pool starts, "
        "modulo the data set's size), got '-1'"},

@@ -132,6 +132,16 @@ struct Accuracy {
   double open_floor = 0.0;     // open division: value >= open_floor
 };
 
+// A lesson's gate on a before/after pair of runs of the workload (`edubench compare BEFORE
+// AFTER --gates`): a figure of result.json's metrics, after against before.
+struct Gate {
+  std::string name;
+  std::string metric;     // a path into result.json's metrics, e.g. "tokens_per_s", "latency_ms.p50"
+  std::string test;       // "ratio_at_least" | "ratio_at_most" (after / before) | "difference_at_least" (after - before)
+  double threshold = 0;
+  std::string before, after;  // what the lab runs on each side (for the messages)
+};
+
 struct Workload {
   std::string id;
   std::string description;
@@ -146,6 +156,7 @@ struct Workload {
   std::string reference_sut;   // name of the built-in reference plugin
   Accuracy accuracy;
   std::map<Scenario, Settings> scenarios;  // the scenarios this workload defines
+  std::vector<Gate> gates;                 // in the order written
 };
 
 struct Registry {
