@@ -1,4 +1,4 @@
-// The `edubench` command line: run, list, validate, check, grade, report, compare. Every failure ends in one line on stderr
+// The `edubench` command line: run, list, validate, check, grade, report, compare, new-sut. Every failure ends in one line on stderr
 // ("edubench: error: ...") and a documented exit code (exit_codes.hpp, README).
 #include "commands.hpp"
 
@@ -30,10 +30,11 @@ const char* kUsage =
     "  grade     grade a class: each team folder's .so submitted and checked, into a grade book\n"
     "  report    draw finished runs (and peak searches) side by side in one HTML file\n"
     "  compare   print finished runs' figures side by side\n"
+    "  new-sut   write a team's SUT project from a workload's starter (tests, README, CI)\n"
     "\n"
     "`edubench <command> --help` describes each. Exit codes: 0 valid, 1 run invalid,\n"
     "2 bad input, 3 plugin failure, 4 accuracy below target, 5 internal error,\n"
-    "6 a compliance rule failed (check), 130 interrupted.\n";
+    "6 a compliance rule failed (check), 7 new-sut would overwrite a file, 130 interrupted.\n";
 
 std::string joined(int argc, char** argv) {
   std::string s;
@@ -65,7 +66,8 @@ int main(int argc, char** argv) {
     if (cmd == "grade") return cmd_grade(argc - 1, argv + 1, joined(argc, argv));
     if (cmd == "report") return cmd_report(argc - 1, argv + 1);
     if (cmd == "compare") return cmd_compare(argc - 1, argv + 1);
-    throw BadInput("unknown command '" + cmd + "' (expected run, list, validate, check, grade, report or compare; see --help)");
+    if (cmd == "new-sut") return cmd_new_sut(argc - 1, argv + 1);
+    throw BadInput("unknown command '" + cmd + "' (expected run, list, validate, check, grade, report, compare or new-sut; see --help)");
   } catch (const HarnessError& e) {
     std::fprintf(stderr, "edubench: error: %s\n", e.what());
     return e.code();
