@@ -51,6 +51,17 @@ for spec in echo:c echo:cpp kv_cache:cpp speculative_decode:cpp react_agent:cpp 
   grep -q -- "--workload $w " "$dir/tests/CMakeLists.txt" || fail "$w/$lang: the accuracy test is not on $w"
   python3 "$src/tests/starters/check_ci_yaml.py" "$dir" || fail "$w/$lang: CI files"
 done
+# The YAML check can fail: a job without runs-on, a GitLab job without script, a CI file that no
+# longer runs ci/test.sh are each named.
+cp -r p_echo_c broken
+sed -i '/runs-on:/d' broken/.github/workflows/edubench.yml
+sed -i 's|    - sh ci/test.sh|    - echo skipped|' broken/.gitlab-ci.yml
+python3 "$src/tests/starters/check_ci_yaml.py" broken >broken.txt && fail "check_ci_yaml.py passed a broken project"
+grep -q "edubench.yml: jobs.test.runs-on: missing" broken.txt || fail "runs-on not named: $(cat broken.txt)"
+grep -q ".gitlab-ci.yml: does not run .sh ci/test.sh." broken.txt || fail "ci/test.sh not named: $(cat broken.txt)"
+echo "stages: [test]" >broken/.gitlab-ci.yml && echo "job: {stage: test, image: debian:12}" >>broken/.gitlab-ci.yml
+python3 "$src/tests/starters/check_ci_yaml.py" broken >broken.txt
+grep -q ".gitlab-ci.yml: job.script: expected a list of commands" broken.txt || fail "a job without script not named: $(cat broken.txt)"
 [[ -f p_echo_c/src/sut.c && -f p_echo_cpp/src/sut.cpp ]] || fail "echo: --lang picks the wrong source"
 "$edubench" new-sut dflt --workload echo >/dev/null 2>&1 && [[ -f dflt/src/sut.c ]] || fail "echo's default language is not C"
 
