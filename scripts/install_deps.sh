@@ -24,6 +24,7 @@ PACKAGES=(
   chromium                             # tests/report: the HTML report rendered as a person sees it
   python3-torch                        # bench/textgen/gpt_eager.py: the eager-Python baseline of bench_decode (PyTorch 1.13)
   bible-kjv                            # source text of the textgen data set (scripts/prepare_textgen_data.py)
+  python3-yaml                         # tests/starters/check_ci_yaml.py: the GitHub and GitLab CI files new-sut writes parse as YAML
 )
 
 missing=()

@@ -18,6 +18,7 @@ int cmd_grade(int argc, char** argv, const std::string& cmdline);
 int cmd_report(int argc, char** argv);
 int cmd_compare(int argc, char** argv);
 int cmd_gradescope(int argc, char** argv);
+int cmd_new_sut(int argc, char** argv);
 
 // Parses argv against `desc` (and positional names); po::error for anything it cannot take.
 po::variables_map parse_options(const po::options_description& desc, const po::positional_options_description* pos,

@@ -1,4 +1,4 @@
-// The `edubench` command line: run, list, validate, check, grade, report, compare, gradescope. Every failure ends in one line on stderr
+// The `edubench` command line: run, list, validate, check, grade, report, compare, gradescope, new-sut. Every failure ends in one line on stderr
 // ("edubench: error: ...") and a documented exit code (exit_codes.hpp, README).
 #include "commands.hpp"
 
@@ -31,11 +31,12 @@ const char* kUsage =
     "  report    draw finished runs (and peak searches) side by side in one HTML file\n"
     "  compare   print finished runs' figures side by side\n"
     "  gradescope  write a Gradescope autograder bundle, or its results.json from a grade\n"
+    "  new-sut   write a team's SUT project from a workload's starter (tests, README, CI)\n"
     "\n"
     "`edubench <command> --help` describes each. Exit codes: 0 valid, 1 run invalid,\n"
     "2 bad input, 3 plugin failure, 4 accuracy below target, 5 internal error,\n"
-    "6 a compliance rule failed (check), 8 a lesson's gate failed (compare --gates),\n"
-    "130 interrupted.\n";
+    "6 a compliance rule failed (check), 7 new-sut would overwrite a file,\n"
+    "8 a lesson's gate failed (compare --gates), 130 interrupted.\n";
 
 std::string joined(int argc, char** argv) {
   std::string s;
@@ -68,7 +69,8 @@ int main(int argc, char** argv) {
     if (cmd == "report") return cmd_report(argc - 1, argv + 1);
     if (cmd == "compare") return cmd_compare(argc - 1, argv + 1);
     if (cmd == "gradescope") return cmd_gradescope(argc - 1, argv + 1);
-    throw BadInput("unknown command '" + cmd + "' (expected run, list, validate, check, grade, report, compare or gradescope; see --help)");
+    if (cmd == "new-sut") return cmd_new_sut(argc - 1, argv + 1);
+    throw BadInput("unknown command '" + cmd + "' (expected run, list, validate, check, grade, report, compare, gradescope or new-sut; see --help)");
   } catch (const HarnessError& e) {
     std::fprintf(stderr, "edubench: error: %s\n", e.what());
     return e.code();

@@ -11,6 +11,7 @@ enum ExitCode : int {
   kExitAccuracyFailed = 4, // accuracy mode: below the target
   kExitInternal = 5,       // the harness could not do its own job (I/O, out of memory)
   kExitCheckFailed = 6,    // edubench check: at least one compliance rule does not hold
+  kExitWouldOverwrite = 7, // edubench new-sut: a file it would write exists (nothing was written)
   kExitGateFailed = 8,     // edubench compare --gates: a lesson's gate does not hold
   kExitInterrupted = 130,  // SIGINT / SIGTERM: the run directory is still written
 };
