@@ -19,6 +19,12 @@ void append_int(std::string& out, int64_t v);
 void append_uint(std::string& out, uint64_t v);
 void append_double(std::string& out, double v);
 void append_int_array(std::string& out, const std::vector<int32_t>& v);
+// Appends `,"name":` (the next field of an object already open).
+inline void append_field(std::string& out, const char* name) {
+  out += ",\"";
+  out += name;
+  out += "\":";
+}
 
 // A file written under PATH.tmp and renamed into place by commit(), so a crash never leaves a
 // half file under the real name; buffered, and hashed (sha256) as it is written so the manifest
