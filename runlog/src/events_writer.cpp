@@ -143,7 +143,7 @@ std::vector<size_t> time_order(const std::vector<T>& v, TimeOf time) {
 // streams and completions sorted by time, the side tables sorted by start time), run_end. Ties keep the order issue, stream/complete, tool, code,
 
 struct EventsWriter::File {
-  explicit File(const std::string& path) : file(path) {}
+  explicit File(const std::string& path) : file(path, /*hash_at_commit=*/true) {}
   AtomicFile file;
 };
 
