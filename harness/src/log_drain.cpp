@@ -4,10 +4,6 @@
 
 #include <edubench/runlog/run_dir.hpp>
 
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-
 #include <chrono>
 #include <filesystem>
 
@@ -41,22 +37,20 @@ void LogDrain::take(runlog::QueryLog& q, bool has_calls) {
     ++held_.queries_not_held;
 }
 
-// Every 5 ms: at 1.6 M queries/s that is 8,000 queries a round, 24 bytes of edu_query and a
-// table slot each, far below the 2^16-slot chunk the table frees at a time.
+// Every 5 ms: at 1.6 M queries/s that is 8,000 queries a round. At normal priority, on purpose:
+// tried at nice 19 (with a normal-priority backstop above a backlog), on the loaded 2-vCPU VM it
+// was starved, held its lock while descheduled, and a 6M-query run at 400k QPS grew to 455 MB as
+// before streaming. The price is its CPU during the run (about 0.2 us a query, result.json's
+// harness.cpu.log_thread_s), which an issuer with no spare core feels (docs/performance.md).
 void LogDrain::loop() {
-  // Nice 19 for this thread alone (Linux: a thread's own priority): on a machine with no core
-  // to spare it must not take the issuer's or the SUT's; it then falls behind and catches up
-  // when they rest (the table holds what it has not taken yet, as before streaming). Measured:
-  // at nice 0 it cost the issuer its timing at 400k QPS on a loaded 2-vCPU VM.
-  setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), 19);
   const double cpu0 = thread_cpu_s();
   const QueryTable::Sink sink = [this](runlog::QueryLog& q, bool c) { take(q, c); };
-  std::unique_lock<std::mutex> lk(mu_);
   struct CpuAtExit {  // counted on every way out, the failed one included
     LogDrain* d;
     double cpu0;
     ~CpuAtExit() { d->cpu_s_ = thread_cpu_s() - cpu0; }
   } at_exit{this, cpu0};
+  std::unique_lock<std::mutex> lk(mu_);
   while (!stop_) {
     lk.unlock();
     try {

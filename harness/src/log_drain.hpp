@@ -47,7 +47,7 @@ class LogDrain {
   runlog::EventsWriter writer_;
   runlog::MetricsAccumulator acc_;
   std::thread thread_;
-  std::mutex mu_;
+  std::mutex mu_;  // stop_, failed_
   std::condition_variable cv_;
   bool stop_ = false;
   std::exception_ptr failed_;  // the thread's write error, rethrown by finish()
