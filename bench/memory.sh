@@ -19,7 +19,7 @@ run() {  # run NAME SCENARIO N [--set ...]: prints "| NAME | N | peak RSS MB | b
   shift 3
   local d="$OUT/$name-$n"
   /usr/bin/time -f "%M %e" -o "$OUT/time" "$EB" run --workload echo --sut "$SUT" --scenario "$scenario" --quiet \
-    --output "$d" --set min_query_count="$n" --set accuracy_log_probability=0 "$@" >/dev/null 2>&1 || true
+    --output "$d" --set min_query_count="$n" --set accuracy_log_probability=0 --set run_timeout_s=3600 "$@" >/dev/null 2>&1 || true
   read -r kb wall < <(tail -n 1 "$OUT/time")  # GNU time puts "Command exited with ..." first
   local valid
   valid=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['valid'])" "$d/result.json" 2>/dev/null || echo "no result")
