@@ -99,6 +99,7 @@ int finalize(RunState& st, const RunOutcome& out) {
       h.wake_latency_us = out.wake_latency_us;
     }
   } catch (const std::exception& e) {
+    st.drain.reset();  // removes its half-written events.jsonl.tmp: no partial file stays behind
     std::fprintf(stderr, "edubench: error: cannot write the run directory %s: %s\n", st.dir.c_str(), e.what());
     return kExitInternal;
   }
