@@ -48,22 +48,32 @@ double gamma_unit(uint64_t& rng, double k) {
   }
 }
 
+ArrivalStream::ArrivalStream(const registry::Settings& s, bool accuracy_mode, uint64_t accuracy_queries)
+    : s_(s),
+      accuracy_mode_(accuracy_mode),
+      accuracy_queries_(accuracy_queries),
+      warmup_(accuracy_mode ? 0 : s.warmup_query_count),
+      rng_(s.schedule_seed) {}
+
+bool ArrivalStream::next(int64_t& offset_ns) {
+  const uint64_t measured = i_ >= warmup_ ? i_ - warmup_ : 0;
+  if (accuracy_mode_ ? i_ >= accuracy_queries_
+                     : i_ >= warmup_ && ((measured >= s_.min_query_count && last_ - first_measured_ >= s_.min_duration_s) ||
+                                         (s_.max_query_count && measured >= s_.max_query_count)))
+    return false;
+  if (i_ == warmup_) first_measured_ = t_;
+  offset_ns = static_cast<int64_t>(t_ * 1e9);
+  last_ = t_;
+  t_ += next_gap(s_, rng_, t_);
+  ++i_;
+  return true;
+}
+
 ArrivalSchedule server_schedule(const registry::Settings& s, bool accuracy_mode, uint64_t accuracy_queries) {
+  ArrivalStream stream(s, accuracy_mode, accuracy_queries);
   ArrivalSchedule out;
-  out.warmup = accuracy_mode ? 0 : s.warmup_query_count;
-  uint64_t rng = s.schedule_seed;
-  double t = 0, first_measured = 0, last = 0;  // the first query is due at the start
-  for (uint64_t i = 0;; ++i) {
-    const uint64_t measured = i >= out.warmup ? i - out.warmup : 0;
-    if (accuracy_mode ? i >= accuracy_queries
-                      : i >= out.warmup && ((measured >= s.min_query_count && last - first_measured >= s.min_duration_s) ||
-                                            (s.max_query_count && measured >= s.max_query_count)))
-      break;
-    if (i == out.warmup) first_measured = t;
-    out.offsets_ns.push_back(static_cast<int64_t>(t * 1e9));
-    last = t;
-    t += next_gap(s, rng, t);
-  }
+  out.warmup = stream.warmup();
+  for (int64_t t; stream.next(t);) out.offsets_ns.push_back(t);
   return out;
 }
 

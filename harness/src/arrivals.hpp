@@ -21,6 +21,22 @@ struct ArrivalSchedule {
 // warm-up. Poisson gaps are exactly those of every earlier edubench version.
 ArrivalSchedule server_schedule(const registry::Settings& s, bool accuracy_mode, uint64_t accuracy_queries);
 
+// The same arrivals one at a time, so a run of any length holds none of its schedule in memory:
+// next() gives the due times of server_schedule() in order, then false.
+class ArrivalStream {
+ public:
+  ArrivalStream(const registry::Settings& s, bool accuracy_mode, uint64_t accuracy_queries);
+  bool next(int64_t& offset_ns);
+  uint64_t warmup() const { return warmup_; }
+
+ private:
+  registry::Settings s_;
+  bool accuracy_mode_;
+  uint64_t accuracy_queries_, warmup_;
+  uint64_t rng_, i_ = 0;
+  double t_ = 0, first_measured_ = 0, last_ = 0;
+};
+
 // One draw from Gamma(shape k, scale 1) (Marsaglia and Tsang, 2000; k < 1 by boosting to k + 1).
 double gamma_unit(uint64_t& rng, double k);
 

@@ -28,16 +28,38 @@ std::string id_list(const std::vector<uint64_t>& ids, uint64_t total) {
   return s;
 }
 
-// Sleeps most of the way, then spins: a precise issue time without burning a core for long
-// gaps (a Poisson gap at 10 QPS is 100 ms; at 200k QPS it is 5 us).
-void wait_until(int64_t t_ns, const std::atomic<bool>& aborted) {
+// How late this machine wakes a thread from a short sleep (timer slack already 1 ns): the p90
+// overshoot of 31 sleeps of 20 us, clamped to [5 us, 500 us]. Measured per run, because it is
+// a property of the machine's load at the time (tens of us on a busy shared VM, a few idle).
+int64_t measure_wake_latency_ns() {
+  std::vector<int64_t> late;
+  for (int k = 0; k < 31; ++k) {
+    const int64_t t0 = now_ns();
+    std::this_thread::sleep_for(std::chrono::microseconds(20));
+    late.push_back(now_ns() - t0 - 20'000);
+  }
+  std::sort(late.begin(), late.end());
+  return std::clamp<int64_t>(late[27], 5'000, 500'000);
+}
+
+// Waits for t_ns. It sleeps while the next arrival is further away than a wake-up takes, and
+// spins (yielding) only for the last `wake_ns`, where a sleep would wake too late, and only while
+// `sut_idle()`: with queries in flight the SUT has work this core may be needed for, so the
+// issuer sleeps through and accepts a wake-up's lateness instead (it is in the figures: latency
+// counts from the scheduled time).
+template <class Idle>
+void wait_until(int64_t t_ns, const std::atomic<bool>& aborted, int64_t wake_ns, Idle sut_idle) {
   for (;;) {
-    int64_t left = t_ns - now_ns();
+    const int64_t left = t_ns - now_ns();
     if (left <= 0 || aborted.load(std::memory_order_relaxed)) return;
-    if (left > 300'000)
-      std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<int64_t>(left - 150'000, 20'000'000)));
-    else if (left > 20'000)
+    if (left > wake_ns) {
+      std::this_thread::sleep_for(std::chrono::nanoseconds(std::min<int64_t>(left - wake_ns, 20'000'000)));
+    } else if (!sut_idle()) {
+      std::this_thread::sleep_for(std::chrono::nanoseconds(left));
+      return;
+    } else if (left > 20'000) {
       std::this_thread::yield();
+    }
   }
 }
 
@@ -120,7 +142,7 @@ RunOutcome LoadGenerator::outcome() const {
 void LoadGenerator::issue_range(uint64_t first, uint64_t n) {
   edu_status s;
   try {
-    s = sut_.issue(&queries_[first], n);
+    s = sut_.issue(&queries_[first - queries_first_], n);
   } catch (const HarnessError& e) {
     return abort("plugin_failure", e.what(), e.code());
   }
@@ -130,8 +152,18 @@ void LoadGenerator::issue_range(uint64_t first, uint64_t n) {
   if (s != EDU_OK)
     abort("plugin_failure",
           "issue() returned " + std::string(status_name(s)) + " for query " +
-              std::to_string(queries_[first].id) + (n > 1 ? " (batch of " + std::to_string(n) + ")" : ""),
+              std::to_string(QueryTable::id_of(first)) + (n > 1 ? " (batch of " + std::to_string(n) + ")" : ""),
           kExitPluginFailure);
+}
+
+void LoadGenerator::let_go(uint64_t below) {
+  // In steps of 64 Ki: the erase moves what is left (a few thousand planned ahead) rarely.
+  const uint64_t n = below - queries_first_;
+  if (n < (uint64_t{1} << 16)) return;
+  queries_.erase(queries_.begin(), queries_.begin() + static_cast<std::ptrdiff_t>(n));
+  if (!schedule_ns_.empty())
+    schedule_ns_.erase(schedule_ns_.begin(), schedule_ns_.begin() + static_cast<std::ptrdiff_t>(n));
+  queries_first_ = below;
 }
 
 void LoadGenerator::finish_issuing() {
@@ -160,9 +192,9 @@ void LoadGenerator::run_single_stream() {
   const auto& s = cfg_.settings;
   const uint64_t total = cfg_.accuracy_mode ? samples_.size() : 0;
   const uint64_t warmup = cfg_.accuracy_mode ? 0 : s.warmup_query_count;
-  queries_.reserve(cfg_.accuracy_mode ? total : warmup + s.min_query_count);
   int64_t first_issue = 0, last_issue = 0;
   for (uint64_t i = 0; !aborted(); ++i) {
+    let_go(i);
     if (cfg_.accuracy_mode) {
       if (i >= total) break;
     } else if (i >= warmup) {
@@ -209,29 +241,49 @@ void LoadGenerator::run_offline() {
 
 void LoadGenerator::run_server() {
   // The arrivals (arrivals.cpp): the registry's load shape from its schedule seed, warm-up
-  // queries first; as in LoadGen, until min_query_count and min_duration_s are covered.
-  ArrivalSchedule sched = server_schedule(cfg_.settings, cfg_.accuracy_mode, samples_.size());
-  schedule_ns_ = std::move(sched.offsets_ns);
-  const uint64_t n = schedule_ns_.size();
-  queries_.reserve(n);
-  plan(sched.warmup, true);
-  plan(n - sched.warmup);
+  // queries first; as in LoadGen, until min_query_count and min_duration_s are covered. They are
+  // drawn and planned a few thousand ahead of the issue point, never the whole run at once.
+  ArrivalStream arrivals(cfg_.settings, cfg_.accuracy_mode, samples_.size());
+  const uint64_t warmup = arrivals.warmup();
+  bool more = true;
+  uint64_t drawn = 0;
+  // Plans up to `k` more arrivals; small steps, so planning never holds up a due query for long.
+  auto plan_more = [&](uint64_t k) {
+    for (int64_t t; k > 0 && more; --k) {
+      if (!(more = arrivals.next(t))) break;
+      schedule_ns_.push_back(t);
+      plan(1, drawn++ < warmup);
+    }
+  };
+  constexpr uint64_t kAhead = 16384, kStep = 1024;
+  plan_more(kAhead);
   prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);  // wake from sleeps within microseconds
+  const int64_t wake_ns = measure_wake_latency_ns();
+  {
+    std::lock_guard<std::mutex> g(mu_);
+    outcome_.wake_latency_us = wake_ns / 1e3;
+  }
   constexpr uint64_t kMaxBatch = 4096;
   const int64_t start = now_ns() + 1'000'000;
+  auto due_of = [&](uint64_t j) { return start + schedule_ns_[j - queries_first_]; };
   uint64_t i = 0;
-  while (i < n && !aborted()) {
-    const int64_t due = start + schedule_ns_[i];
+  while (!aborted()) {
+    if (drawn - i < kAhead / 2 && more) {
+      let_go(i);
+      plan_more(kStep);
+    }
+    if (i == drawn) break;
+    const int64_t due = due_of(i);
     int64_t now = now_ns();
     if (now < due) {
-      wait_until(due, aborted_);
+      wait_until(due, aborted_, wake_ns, [&] { return table_.completed() >= i; });
       now = now_ns();
     }
     // Every query that is due goes out in one call: latency counts from its scheduled time,
     // so batching never hides lateness, and the issuer keeps up at high rates.
     uint64_t j = i;
-    while (j < n && j - i < kMaxBatch && start + schedule_ns_[j] <= now) {
-      table_.mark_issued(j, start + schedule_ns_[j], now);
+    while (j < drawn && j - i < kMaxBatch && due_of(j) <= now) {
+      table_.mark_issued(j, due_of(j), now);
       ++j;
     }
     if (j == i) continue;
@@ -239,10 +291,11 @@ void LoadGenerator::run_server() {
     i = j;
   }
   finish_issuing();
-  wait_completed(n);
+  wait_completed(i);
 }
 
 void LoadGenerator::monitor() {
+  const double cpu0 = thread_cpu_s();
   const auto& s = cfg_.settings;
   const int64_t started = now_ns();
   const int64_t query_timeout = static_cast<int64_t>(s.query_timeout_s * 1e9);
@@ -301,6 +354,7 @@ void LoadGenerator::monitor() {
     }
   }
   if (tty) std::fprintf(stderr, "\r%70s\r", "");
+  monitor_cpu_s_ = thread_cpu_s() - cpu0;
 }
 
 RunOutcome LoadGenerator::run() {
@@ -308,16 +362,20 @@ RunOutcome LoadGenerator::run() {
     std::lock_guard<std::mutex> g(mu_);
     outcome_.start_ns = now_ns();
   }
+  const double cpu0 = thread_cpu_s();
   std::thread mon([this] { monitor(); });
   switch (cfg_.scenario) {
     case registry::Scenario::single_stream: run_single_stream(); break;
     case registry::Scenario::offline: run_offline(); break;
     case registry::Scenario::server: run_server(); break;
   }
+  const double issue_cpu = thread_cpu_s() - cpu0;
   returned_.store(true);
   stop_monitor_.store(true);
   mon.join();
   std::lock_guard<std::mutex> g(mu_);
+  outcome_.issue_thread_cpu_s = issue_cpu;
+  outcome_.watchdog_thread_cpu_s = monitor_cpu_s_;
   if (!outcome_.aborted) outcome_.end_ns = now_ns();
   return outcome_;
 }

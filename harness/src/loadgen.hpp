@@ -32,6 +32,8 @@ struct RunOutcome {
   std::string abort_reason;  // one line
   int exit_code = 0;         // for an abort
   int64_t start_ns = 0, end_ns = 0;
+  double issue_thread_cpu_s = 0, watchdog_thread_cpu_s = 0;  // CPU of the load generator's two threads
+  double wake_latency_us = 0;  // Server: the measured wake-up latency below which the issuer spins
 };
 
 class LoadGenerator {
@@ -66,13 +68,19 @@ class LoadGenerator {
   SutSession& sut_;
   const std::vector<edu_sample>& samples_;
   LoadgenConfig cfg_;
+  // The queries planned and not yet let go, from table index queries_first_ on: the array
+  // issue() receives (valid only during the call). Server and SingleStream let the issued ones
+  // go as they run, so neither holds a run's worth; Offline holds the batch it hands over.
   std::vector<edu_query> queries_;
-  std::vector<int64_t> schedule_ns_;  // server: offsets from start, warm-up queries first
+  uint64_t queries_first_ = 0;
+  std::vector<int64_t> schedule_ns_;  // server: due offsets of queries_, warm-up queries first
+  void let_go(uint64_t below);        // drops queries_ (and schedule_ns_) before index `below`
   uint64_t sample_rng_state_ = 0, log_rng_state_ = 0;
 
   std::atomic<bool> aborted_{false};
   std::atomic<bool> stop_monitor_{false};
   std::atomic<bool> returned_{false};  // the load-generator thread is out of the plugin
+  double monitor_cpu_s_ = 0;           // written by the monitor as it ends, read after join
   mutable std::mutex mu_;
   RunOutcome outcome_;
 };

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstring>
+#include <thread>
 
 namespace edubench::harness {
 namespace {
@@ -55,6 +56,27 @@ struct QueryTable::Slot {
   }
 };
 
+// Counts a host call in the current epoch for as long as it may hold a chunk pointer.
+class QueryTable::Guard {
+ public:
+  explicit Guard(const QueryTable& t) : t_(t) {
+    for (;;) {
+      const uint64_t e = t_.epoch_.load(std::memory_order_seq_cst);
+      slot_ = e & 1;
+      t_.active_[slot_].fetch_add(1, std::memory_order_seq_cst);
+      if (t_.epoch_.load(std::memory_order_seq_cst) == e) return;
+      t_.active_[slot_].fetch_sub(1, std::memory_order_seq_cst);  // the epoch moved on: enter the new one
+    }
+  }
+  ~Guard() { t_.active_[slot_].fetch_sub(1, std::memory_order_release); }
+  Guard(const Guard&) = delete;
+  Guard& operator=(const Guard&) = delete;
+
+ private:
+  const QueryTable& t_;
+  uint64_t slot_ = 0;
+};
+
 QueryTable::QueryTable() : chunks_(new std::atomic<Slot*>[kMaxChunks]) {
   for (uint64_t i = 0; i < kMaxChunks; ++i) chunks_[i].store(nullptr, std::memory_order_relaxed);
 }
@@ -78,41 +100,63 @@ uint64_t QueryTable::add(uint64_t sample_index, bool logged, bool warmup) {
 
 QueryTable::Slot* QueryTable::at(uint64_t index) const {
   Slot* base = chunks_[index >> kChunkBits].load(std::memory_order_acquire);
-  return base + (index & (kChunk - 1));
+  return base ? base + (index & (kChunk - 1)) : nullptr;
 }
 
-QueryTable::Slot* QueryTable::find(uint64_t id) const {
+QueryTable::Slot* QueryTable::find(uint64_t id, bool* gone) const {
+  if (gone) *gone = false;
   if (id == 0) return nullptr;
   uint64_t index = id - 1;
   if (index >= size_.load(std::memory_order_acquire)) return nullptr;
-  return at(index);
+  Slot* s = index < drained_.load(std::memory_order_acquire) ? nullptr : at(index);
+  if (!s && gone) *gone = true;  // drained (its chunk may be freed): it was completed
+  return s;
+}
+
+// The issuer's own queries: added, not yet completed and returned, so never drained or freed.
+QueryTable::Slot* QueryTable::live(uint64_t index) const {
+  return chunks_[index >> kChunkBits].load(std::memory_order_acquire) + (index & (kChunk - 1));
 }
 
 void QueryTable::mark_issued(uint64_t index, int64_t scheduled_ns, int64_t issued_ns) {
-  Slot* s = at(index);
+  Slot* s = live(index);
   s->scheduled_ns = scheduled_ns;
   s->issued_ns = issued_ns;
   s->state.store(kInFlight, std::memory_order_release);
 }
 
 void QueryTable::mark_returned(uint64_t first, uint64_t n, int64_t returned_ns) {
-  for (uint64_t i = first; i < first + n; ++i) at(i)->returned_ns.store(returned_ns, std::memory_order_relaxed);
+  for (uint64_t i = first; i < first + n; ++i) live(i)->returned_ns.store(returned_ns, std::memory_order_release);
 }
 
 bool QueryTable::is_done(uint64_t index) const {
-  return at(index)->state.load(std::memory_order_acquire) == kDone;
+  Guard g(*this);
+  bool gone = false;
+  Slot* s = find(id_of(index), &gone);
+  return gone || (s && s->state.load(std::memory_order_acquire) == kDone);
 }
 bool QueryTable::is_in_flight(uint64_t index) const {
-  return at(index)->state.load(std::memory_order_acquire) == kInFlight;
+  Guard g(*this);
+  Slot* s = find(id_of(index));
+  return s && s->state.load(std::memory_order_acquire) == kInFlight;
 }
-int64_t QueryTable::issued_ns(uint64_t index) const { return at(index)->issued_ns; }
+int64_t QueryTable::issued_ns(uint64_t index) const {
+  Guard g(*this);
+  Slot* s = find(id_of(index));
+  return s ? s->issued_ns : 0;
+}
 
 bool QueryTable::known_in_flight(uint64_t id) const {
+  Guard g(*this);
   Slot* s = find(id);
   return s && s->state.load(std::memory_order_acquire) == kInFlight;
 }
 
-uint64_t QueryTable::sample_of(uint64_t id) const { return find(id)->sample_index; }
+uint64_t QueryTable::sample_of(uint64_t id) const {
+  Guard g(*this);
+  Slot* s = find(id);
+  return s ? s->sample_index : 0;
+}
 
 static std::string describe_state(uint8_t st) {
   switch (st) {
@@ -125,7 +169,13 @@ static std::string describe_state(uint8_t st) {
 
 edu_status QueryTable::stream(uint64_t id, const int32_t* tokens, size_t n) {
   const int64_t t = now_ns();
-  Slot* s = find(id);
+  Guard g(*this);
+  bool gone = false;
+  Slot* s = find(id, &gone);
+  if (gone) {
+    error(id, "stream_not_in_flight", "stream() for query " + std::to_string(id) + " which is already completed");
+    return EDU_ERR_NOT_FOUND;
+  }
   if (!s) {
     error(id, "stream_unknown", "stream() for unknown query id " + std::to_string(id));
     return EDU_ERR_NOT_FOUND;
@@ -150,7 +200,13 @@ edu_status QueryTable::stream(uint64_t id, const int32_t* tokens, size_t n) {
 
 edu_status QueryTable::complete(uint64_t id, const edu_response* r) {
   const int64_t t = now_ns();
-  Slot* s = find(id);
+  Guard g(*this);
+  bool gone = false;
+  Slot* s = find(id, &gone);
+  if (gone) {
+    error(id, "duplicate_completion", "complete() for query " + std::to_string(id) + " which is already completed");
+    return EDU_ERR_NOT_FOUND;
+  }
   if (!s) {
     error(id, "unknown_completion", "complete() for unknown query id " + std::to_string(id));
     return EDU_ERR_NOT_FOUND;
@@ -221,6 +277,7 @@ uint64_t QueryTable::error_count() const {
 }
 
 uint32_t QueryTable::next_step(uint64_t id) {
+  Guard g(*this);
   Slot* s = find(id);
   if (!s) return 0;
   s->lock.lock();
@@ -231,16 +288,23 @@ uint32_t QueryTable::next_step(uint64_t id) {
 
 void QueryTable::record_tool(runlog::ToolCall call) {
   std::lock_guard<std::mutex> g(side_mu_);
+  called_.insert(call.query);
+  any_calls_.store(true, std::memory_order_release);
   tools_.push_back(std::move(call));
 }
 
 void QueryTable::record_code(runlog::CodeRun run) {
   std::lock_guard<std::mutex> g(side_mu_);
+  called_.insert(run.query);
+  any_calls_.store(true, std::memory_order_release);
   code_runs_.push_back(std::move(run));
 }
 
 const std::string& QueryTable::keep_feedback(uint64_t id, std::string feedback) {
+  // Called for a query in flight (run_code checks it first), which is never drained under it.
+  Guard g(*this);
   Slot* s = find(id);
+  if (!s) throw std::logic_error("keep_feedback for a query that is not in the table");
   s->lock.lock();
   Extra& e = s->ensure_extra();
   e.feedback = std::move(feedback);
@@ -248,40 +312,44 @@ const std::string& QueryTable::keep_feedback(uint64_t id, std::string feedback) 
   return e.feedback;
 }
 
+void QueryTable::fill(runlog::QueryLog& q, uint64_t index, Slot& s, bool done) const {
+  q.id = id_of(index);
+  q.sample_index = s.sample_index;
+  q.scheduled_ns = s.scheduled_ns;
+  q.issued_ns = s.issued_ns;
+  q.logged = s.logged;
+  q.warmup = s.warmup;
+  q.issue_returned_ns = s.returned_ns.load(std::memory_order_relaxed);
+  if (!done) return;  // in flight or mid-completion: never completed for the record
+  q.completed_ns = s.completed_ns;
+  q.n_tokens = s.n_tokens;
+  q.n_text_bytes = s.n_text;
+  s.lock.lock();  // a racing stream() may still be appending
+  if (s.extra) {
+    q.streams = s.extra->streams;
+    if (s.logged) {
+      q.tokens = s.extra->tokens;
+      q.text = s.extra->text;
+      q.streamed_tokens = s.extra->streamed_tokens;
+    }
+  }
+  s.lock.unlock();
+}
+
 void QueryTable::snapshot(runlog::RunLog& log) const {
   const uint64_t n = size();
   log.queries.clear();
-  log.queries.resize(n);
-  for (uint64_t i = 0; i < n; ++i) {
-    Slot* s = at(i);
-    if (s->state.load(std::memory_order_acquire) == kNotIssued) {
-      log.queries.resize(i);  // planned but never issued (aborted run): not part of the record
-      break;
-    }
-    runlog::QueryLog& q = log.queries[i];
-    q.id = id_of(i);
-    q.sample_index = s->sample_index;
-    uint8_t st = s->state.load(std::memory_order_acquire);
-    q.scheduled_ns = s->scheduled_ns;
-    q.issued_ns = s->issued_ns;
-    q.logged = s->logged;
-    q.warmup = s->warmup;
-    q.issue_returned_ns = s->returned_ns.load(std::memory_order_relaxed);
-    if (st != kDone) continue;  // in flight or mid-completion: never completed for the record
-    q.completed_ns = s->completed_ns;
-    q.n_tokens = s->n_tokens;
-    q.n_text_bytes = s->n_text;
-    s->lock.lock();  // a racing stream() may still be appending
-    if (s->extra) {
-      q.streams = s->extra->streams;
-      if (s->logged) {
-        q.tokens = s->extra->tokens;
-        q.text = s->extra->text;
-        q.streamed_tokens = s->extra->streamed_tokens;
-      }
-    }
-    s->lock.unlock();
+  for (uint64_t i = drained(); i < n; ++i) {
+    Slot* s = live(i);
+    const uint8_t st = s->state.load(std::memory_order_acquire);
+    if (st == kNotIssued) break;  // planned but never issued (aborted run): not part of the record
+    log.queries.emplace_back();
+    fill(log.queries.back(), i, *s, st == kDone);
   }
+  side_logs(log);
+}
+
+void QueryTable::side_logs(runlog::RunLog& log) const {
   std::lock_guard<std::mutex> g(side_mu_);
   log.errors.insert(log.errors.end(), errors_.begin(), errors_.end());
   if (errors_dropped_)
@@ -291,6 +359,55 @@ void QueryTable::snapshot(runlog::RunLog& log) const {
   log.tool_calls = tools_;
   log.code_runs = code_runs_;
   log.plugin_log = plugin_log_;
+}
+
+bool QueryTable::has_calls(uint64_t id) {
+  if (!any_calls_.load(std::memory_order_acquire)) return false;
+  std::lock_guard<std::mutex> g(side_mu_);
+  return called_.erase(id) > 0;  // asked once per query, as it is drained
+}
+
+uint64_t QueryTable::drain(const Sink& sink) {
+  uint64_t i = drained_.load(std::memory_order_relaxed);
+  const uint64_t n = size(), first = i;
+  runlog::QueryLog q;
+  for (; i < n; ++i) {
+    Slot* s = live(i);
+    // Not before its issue() call returned: that return time belongs to its record.
+    if (s->state.load(std::memory_order_acquire) != kDone || s->returned_ns.load(std::memory_order_acquire) == 0) break;
+    q = runlog::QueryLog{};
+    fill(q, i, *s, true);
+    sink(q, has_calls(q.id));
+    drained_.store(i + 1, std::memory_order_release);
+  }
+  release_chunks(i);
+  return i - first;
+}
+
+uint64_t QueryTable::drain_rest(const Sink& sink) {
+  uint64_t i = drained_.load(std::memory_order_relaxed);
+  const uint64_t n = size(), first = i;
+  runlog::QueryLog q;
+  for (; i < n; ++i) {
+    Slot* s = live(i);
+    const uint8_t st = s->state.load(std::memory_order_acquire);
+    if (st == kNotIssued) break;  // planned but never issued (aborted run): not part of the record
+    q = runlog::QueryLog{};
+    fill(q, i, *s, st == kDone);
+    sink(q, has_calls(q.id));
+  }
+  return i - first;  // nothing freed: stragglers may still call in until the process ends
+}
+
+void QueryTable::release_chunks(uint64_t below) {
+  const uint64_t whole = below >> kChunkBits;
+  if (whole <= released_chunks_) return;
+  std::vector<Slot*> retired;
+  for (; released_chunks_ < whole; ++released_chunks_)
+    retired.push_back(chunks_[released_chunks_].exchange(nullptr, std::memory_order_seq_cst));
+  const uint64_t old = epoch_.fetch_add(1, std::memory_order_seq_cst) & 1;
+  while (active_[old].load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+  for (Slot* c : retired) delete[] c;
 }
 
 }  // namespace edubench::harness

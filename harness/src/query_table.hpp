@@ -1,7 +1,9 @@
 // Per-query state of one run and the completion path of the host (stream / complete / report /
 // log). Lock-free on the hot path: a query's slot is found by index, its state moves by
 // compare-and-swap, so completions from any thread at millions per second neither crash nor
-// serialize; a duplicate or unknown completion becomes a logged run error.
+// serialize; a duplicate or unknown completion becomes a logged run error. During a run a
+// background thread drains the finished queries in id order (drain()) and frees their memory,
+// so the table holds only the queries still in flight, whatever the run's length.
 #pragma once
 
 #include "waiter.hpp"
@@ -10,6 +12,8 @@
 #include <edubench/sut_api.h>
 
 #include <atomic>
+#include <functional>
+#include <unordered_set>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -56,16 +60,35 @@ class QueryTable {
   // The sample index of a known query id (call only after known_in_flight).
   uint64_t sample_of(uint64_t id) const;
 
-  // Copies everything into `log` (queries, errors, reports, tool calls, plugin log). Safe while
-  // stragglers still call in: only fully completed queries are read as completed.
+  // Copies everything not yet drained into `log` (queries, errors, reports, tool calls, plugin
+  // log). Safe while stragglers still call in: only fully completed queries are read as completed.
   void snapshot(runlog::RunLog& log) const;
   uint64_t error_count() const;
+
+  // Draining (one thread at a time): hands each query, in id order, to `sink` with whether it
+  // made tool calls or code runs, and frees the memory of the chunks wholly drained. drain()
+  // stops at the first query not yet completed or whose issue() call has not returned; at the
+  // end, drain_rest() takes every issued query left (one in flight as never completed) and
+  // stops at the first never issued. A completion for a drained query is a duplicate.
+  using Sink = std::function<void(runlog::QueryLog&, bool has_calls)>;
+  uint64_t drain(const Sink& sink);
+  uint64_t drain_rest(const Sink& sink);
+  uint64_t drained() const { return drained_.load(std::memory_order_acquire); }
+  // The side logs (errors, reports, tool calls, code runs, plugin log) into `log`.
+  void side_logs(runlog::RunLog& log) const;
 
  private:
   struct Slot;
   struct Extra;
-  Slot* find(uint64_t id) const;
-  Slot* at(uint64_t index) const;
+  class Guard;
+  // The slot of a query id, or nullptr: unknown (`*gone` false) or drained (`*gone` true). Call
+  // inside a Guard: the chunk is then not freed before the guard ends.
+  Slot* find(uint64_t id, bool* gone = nullptr) const;
+  Slot* at(uint64_t index) const;    // under a Guard: nullptr once its chunk is freed
+  Slot* live(uint64_t index) const;  // a slot that cannot have been freed (see the .cpp)
+  void fill(runlog::QueryLog& q, uint64_t index, Slot& s, bool completed_only_if_done) const;
+  bool has_calls(uint64_t id);
+  void release_chunks(uint64_t below);
 
   static constexpr unsigned kChunkBits = 16;
   static constexpr uint64_t kChunk = uint64_t{1} << kChunkBits;
@@ -73,6 +96,14 @@ class QueryTable {
   std::unique_ptr<std::atomic<Slot*>[]> chunks_;
   std::atomic<uint64_t> size_{0};
   std::atomic<uint64_t> completed_{0};
+  std::atomic<uint64_t> drained_{0};
+  uint64_t released_chunks_ = 0;  // chunks [0, released_chunks_) are freed (drainer only)
+  // Freeing a chunk while a plugin thread still reads it would be a use after free, so host
+  // calls hold a Guard: they count themselves in active_[epoch & 1]; the drainer unlinks a
+  // chunk, moves the epoch on and frees it once the old epoch's count is zero (no caller can
+  // still hold the pointer: later callers see it unlinked).
+  mutable std::atomic<uint64_t> epoch_{0};
+  mutable std::atomic<uint64_t> active_[2] = {{0}, {0}};
   Waiter waiter_;
 
   mutable std::mutex side_mu_;  // guards the side logs below (rare calls)
@@ -82,6 +113,8 @@ class QueryTable {
   std::vector<runlog::ToolCall> tools_;
   std::vector<runlog::CodeRun> code_runs_;
   std::vector<runlog::LogLine> plugin_log_;
+  std::unordered_set<uint64_t> called_;  // queries with a tool call or code run, until drained
+  std::atomic<bool> any_calls_{false};
 };
 
 }  // namespace edubench::harness

@@ -1,6 +1,7 @@
 // One run: plan -> session -> load generator -> results, in that direction (docs/architecture.md).
 #include <edubench/harness/run.hpp>
 
+#include "clock.hpp"
 #include "run_state.hpp"
 
 #include <edubench/harness/system_info.hpp>
@@ -155,6 +156,17 @@ RunOutcome drive_load(RunState& st) {
   };
   install_interrupt_handlers();
   st.loadgen = std::make_unique<LoadGenerator>(*st.table, *st.session, st.plan.abi_samples, std::move(lc));
+  try {
+    start_drain(st);
+  } catch (const std::exception& e) {  // events.jsonl cannot be created: nothing can be recorded
+    RunOutcome out;
+    out.aborted = true;
+    out.abort_kind = "io_error";
+    out.abort_reason = std::string("cannot write the run log: ") + e.what();
+    out.exit_code = kExitInternal;
+    out.start_ns = out.end_ns = now_ns();
+    return out;
+  }
   RunOutcome out = st.loadgen->run();
   st.log.crash_report = st.session->failure_report();
   return out;

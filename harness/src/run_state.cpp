@@ -62,18 +62,47 @@ int exit_code_for(const RunOutcome& out, const runlog::Metrics& m, const runlog:
 
 }  // namespace
 
+void start_drain(RunState& st) {
+  st.process_cpu0_s = process_cpu_s();
+  st.log.start_ns = now_ns();
+  st.drain = std::make_unique<LogDrain>(*st.table, st.log, st.dir);
+  st.drain->start();
+}
+
 int finalize(RunState& st, const RunOutcome& out) {
   std::lock_guard<std::mutex> g(st.finalize_mu);
   runlog::RunLog& log = st.log;
-  if (st.table) st.table->snapshot(log);
-  if (out.start_ns) log.start_ns = out.start_ns;
+  if (st.drain) {
+    st.table->side_logs(log);  // the queries went (and go) through the drain
+  } else {
+    if (st.table) st.table->snapshot(log);
+    if (out.start_ns) log.start_ns = out.start_ns;
+  }
   log.end_ns = out.end_ns ? out.end_ns : now_ns();
   if (out.aborted) {
     log.aborted = true;
     log.abort_reason = out.abort_reason;
     log.errors.push_back({log.end_ns, runlog::kNoQuery, out.abort_kind, out.abort_reason});
   }
-  runlog::Metrics m = runlog::compute_metrics(log);
+  runlog::Metrics m;
+  std::string events_sha256;
+  try {
+    m = st.drain ? st.drain->finish(events_sha256) : runlog::compute_metrics(log);
+    if (st.drain) {
+      runlog::RunContext::HarnessCpu& h = st.ctx.harness_cpu;
+      h.measured = true;
+      h.wall_s = (log.end_ns - log.start_ns) / 1e9;
+      h.issue_thread_s = out.issue_thread_cpu_s;
+      h.watchdog_thread_s = out.watchdog_thread_cpu_s;
+      h.log_thread_s = st.drain->cpu_s();
+      h.process_s = process_cpu_s() - st.process_cpu0_s;
+      h.wake_latency_us = out.wake_latency_us;
+    }
+  } catch (const std::exception& e) {
+    st.drain.reset();  // removes its half-written events.jsonl.tmp: no partial file stays behind
+    std::fprintf(stderr, "edubench: error: cannot write the run directory %s: %s\n", st.dir.c_str(), e.what());
+    return kExitInternal;
+  }
   runlog::AccuracyResult acc;
   const bool accuracy_mode = log.mode == "accuracy";
   // Code workloads are scored by running the responses on the hidden tests (seconds for a data
@@ -83,7 +112,7 @@ int finalize(RunState& st, const RunOutcome& out) {
   if (accuracy_mode) acc = runlog::compute_accuracy(log, st.plan.workload, st.plan.samples);
   int code = exit_code_for(out, m, accuracy_mode ? &acc : nullptr);
   try {
-    runlog::write_run_directory(st.dir, log, m, accuracy_mode ? &acc : nullptr, st.ctx);
+    runlog::write_run_directory(st.dir, log, m, accuracy_mode ? &acc : nullptr, st.ctx, events_sha256);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "edubench: error: cannot write the run directory %s: %s\n", st.dir.c_str(), e.what());
     return kExitInternal;

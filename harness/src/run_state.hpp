@@ -4,6 +4,7 @@
 
 #include "host_bridge.hpp"
 #include "loadgen.hpp"
+#include "log_drain.hpp"
 #include "query_table.hpp"
 
 #include <edubench/harness/run.hpp>
@@ -34,7 +35,14 @@ struct RunState {
   std::unique_ptr<HostBridge> bridge;
   std::unique_ptr<SutSession> session;
   std::unique_ptr<LoadGenerator> loadgen;
+  // Streams events.jsonl and the metrics during the run (created just before the load starts);
+  // without it (a run that failed before any query) finalize writes the log at the end.
+  std::unique_ptr<LogDrain> drain;
+  double process_cpu0_s = 0;  // process CPU when the load started
 };
+
+// Starts streaming the run log to `st.dir` (the run's start time is taken here).
+void start_drain(RunState& st);
 
 // The log's header and the context's provenance, from the plan and the machine.
 void start_log(RunState& st, const std::vector<std::pair<std::string, std::string>>& system,

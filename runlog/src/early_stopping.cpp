@@ -68,12 +68,10 @@ uint64_t early_stopping_min_queries(double percentile, double confidence) {
   return static_cast<uint64_t>(early_stopping_min_passing(1, percentile, confidence) + 1);
 }
 
-std::optional<double> early_stopping_estimate(std::vector<double> values, double percentile,
-                                              double confidence) {
-  const int64_t n = static_cast<int64_t>(values.size());
+std::optional<uint64_t> early_stopping_rank(uint64_t n_values, double percentile, double confidence) {
+  const int64_t n = static_cast<int64_t>(n_values);
   const int64_t h_min = early_stopping_min_passing(1, percentile, confidence);
   if (n < h_min + 1) return std::nullopt;
-  if (!std::is_sorted(values.begin(), values.end())) std::sort(values.begin(), values.end());
   // LoadGen scans t = 2, 3, ... for the first t with n < h(t) + t and keeps t - 1: the largest
   // t with h(t) + t <= n. h(t) + t grows with t, so a binary search finds the same t.
   int64_t lo = 1, hi = n;  // h(1) + 1 <= n holds; find the largest passing t in [lo, hi]
@@ -84,8 +82,15 @@ std::optional<double> early_stopping_estimate(std::vector<double> values, double
     else
       hi = mid - 1;
   }
-  const int64_t t = lo;
-  return values[static_cast<size_t>(n - t)];
+  return static_cast<uint64_t>(n - lo);
+}
+
+std::optional<double> early_stopping_estimate(std::vector<double> values, double percentile,
+                                              double confidence) {
+  const auto rank = early_stopping_rank(values.size(), percentile, confidence);
+  if (!rank) return std::nullopt;
+  if (!std::is_sorted(values.begin(), values.end())) std::sort(values.begin(), values.end());
+  return values[static_cast<size_t>(*rank)];
 }
 
 uint64_t early_stopping_queries_needed(uint64_t overlatency, double percentile, double confidence) {

@@ -4,39 +4,27 @@
 
 namespace edubench::runlog {
 
-std::optional<Goodput> compute_goodput(const RunLog& log, double duration_s) {
-  const registry::Settings& s = log.settings;
+void slo_checks(const QueryFigures& f, const registry::Settings& s, bool met[3]) {
+  met[0] = s.slo_ttft_ms <= 0 || (f.ttft_ms && *f.ttft_ms <= s.slo_ttft_ms);  // no first token: missed
+  met[1] = s.slo_tpot_ms <= 0 || !f.tpot_ms || *f.tpot_ms <= s.slo_tpot_ms;   // < 2 tokens: no TPOT to miss
+  met[2] = s.slo_e2e_ms <= 0 || f.e2e_ms <= s.slo_e2e_ms;
+}
+
+std::optional<Goodput> goodput_from_counts(const registry::Settings& s, uint64_t completed, const uint64_t met[3],
+                                           uint64_t good_queries, uint64_t good_tokens, double duration_s) {
   struct Slo {
     const char* figure;
     const char* setting;
     double ms;
+    uint64_t met;
   };
-  std::vector<Slo> set;
-  for (const Slo& slo : {Slo{"TTFT", "slo_ttft_ms", s.slo_ttft_ms}, Slo{"TPOT", "slo_tpot_ms", s.slo_tpot_ms},
-                         Slo{"end-to-end", "slo_e2e_ms", s.slo_e2e_ms}})
-    if (slo.ms > 0) set.push_back(slo);
-  if (set.empty()) return std::nullopt;
   Goodput g;
-  for (const Slo& slo : set) g.slos.push_back({slo.figure, slo.setting, slo.ms, 0, 0, false});
-  uint64_t completed = 0;
-  for (const QueryLog& q : log.queries) {
-    if (q.warmup || q.completed_ns < 0) continue;
-    ++completed;
-    const QueryFigures f = query_figures(q, log.scenario);
-    bool good = true;
-    for (SloCheck& c : g.slos) {
-      bool met = false;
-      if (c.setting == "slo_ttft_ms") met = f.ttft_ms && *f.ttft_ms <= c.slo_ms;  // no first token: missed
-      if (c.setting == "slo_tpot_ms") met = !f.tpot_ms || *f.tpot_ms <= c.slo_ms;  // < 2 tokens: no TPOT to miss
-      if (c.setting == "slo_e2e_ms") met = f.e2e_ms <= c.slo_ms;
-      c.met += met ? 1 : 0;
-      good = good && met;
-    }
-    if (good) {
-      ++g.good_queries;
-      g.good_tokens += q.n_tokens;
-    }
-  }
+  for (const Slo& slo : {Slo{"TTFT", "slo_ttft_ms", s.slo_ttft_ms, met[0]}, Slo{"TPOT", "slo_tpot_ms", s.slo_tpot_ms, met[1]},
+                         Slo{"end-to-end", "slo_e2e_ms", s.slo_e2e_ms, met[2]}})
+    if (slo.ms > 0) g.slos.push_back({slo.figure, slo.setting, slo.ms, slo.met, 0, false});
+  if (g.slos.empty()) return std::nullopt;
+  g.good_queries = good_queries;
+  g.good_tokens = good_tokens;
   g.slos_met = completed > 0;
   for (SloCheck& c : g.slos) {
     c.share = completed ? static_cast<double>(c.met) / static_cast<double>(completed) : 0;
@@ -51,6 +39,22 @@ std::optional<Goodput> compute_goodput(const RunLog& log, double duration_s) {
   return g;
 }
 
+std::optional<Goodput> compute_goodput(const RunLog& log, double duration_s) {
+  uint64_t completed = 0, met[3] = {0, 0, 0}, good_queries = 0, good_tokens = 0;
+  for (const QueryLog& q : log.queries) {
+    if (q.warmup || q.completed_ns < 0) continue;
+    ++completed;
+    bool ok[3];
+    slo_checks(query_figures(q, log.scenario), log.settings, ok);
+    for (int i = 0; i < 3; ++i) met[i] += ok[i] ? 1 : 0;
+    if (ok[0] && ok[1] && ok[2]) {
+      ++good_queries;
+      good_tokens += q.n_tokens;
+    }
+  }
+  return goodput_from_counts(log.settings, completed, met, good_queries, good_tokens, duration_s);
+}
+
 // Each line is the formula as the code above and metrics.cpp compute it; docs/metrics.md repeats
 // them word for word (a unit test holds the two together).
 const std::vector<std::pair<std::string, std::string>>& metric_definitions() {
@@ -61,7 +65,9 @@ const std::vector<std::pair<std::string, std::string>>& metric_definitions() {
       {"measured queries", "every query except the first warmup_query_count of a performance run (marked warmup in "
                            "events.jsonl), which are in no figure, minimum or early-stopping test"},
       {"percentiles", "p50, p90, p95, p99, p999: element floor(n x q) of the n sorted values, clamped to n - 1 "
-                      "(LoadGen's rule); mean = sum / n"},
+                      "(LoadGen's rule); a figure with more than 65,536 values (a null-SUT-scale run) takes the upper "
+                      "edge of that element's log-linear bucket instead, at most 2^-10 (0.098%) above it and never "
+                      "below; mean = sum / n"},
       {"latency_ms", "completion - origin, per completed measured query"},
       {"ttft_ms", "first stream() call - origin, per completed measured query with a stream() call"},
       {"tpot_ms", "(completion - first stream() call) / (tokens - 1), per completed measured query with a stream() "

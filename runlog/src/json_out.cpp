@@ -83,7 +83,8 @@ void append_int_array(std::string& out, const std::vector<int32_t>& v) {
   out.push_back(']');
 }
 
-AtomicFile::AtomicFile(const std::string& path) : path_(path), tmp_(path + ".tmp") {
+AtomicFile::AtomicFile(const std::string& path, bool hash_at_commit)
+    : path_(path), tmp_(path + ".tmp"), hash_at_commit_(hash_at_commit) {
   f_ = std::fopen(tmp_.c_str(), "wb");
   if (!f_) throw std::runtime_error(tmp_ + ": cannot open for writing: " + std::strerror(errno));
   auto* ctx = EVP_MD_CTX_new();
@@ -107,7 +108,7 @@ AtomicFile::~AtomicFile() {
 
 void AtomicFile::flush() {
   if (buf_.empty()) return;
-  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(sha_), buf_.data(), buf_.size()) != 1)
+  if (!hash_at_commit_ && EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(sha_), buf_.data(), buf_.size()) != 1)
     throw std::runtime_error(tmp_ + ": sha256 failed");
   if (std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size())
     throw std::runtime_error(tmp_ + ": write failed: " + std::strerror(errno));
@@ -116,15 +117,31 @@ void AtomicFile::flush() {
 
 std::string AtomicFile::commit() {
   flush();
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(sha_), md, &len) != 1)
-    throw std::runtime_error(tmp_ + ": sha256 failed");
   std::FILE* f = f_;
   f_ = nullptr;
   if (std::fclose(f) != 0) {
     std::remove(tmp_.c_str());
     throw std::runtime_error(tmp_ + ": close failed: " + std::strerror(errno));
+  }
+  if (hash_at_commit_) {  // read back what was written (from the page cache, after the run)
+    std::FILE* in = std::fopen(tmp_.c_str(), "rb");
+    std::vector<char> chunk(1 << 20);
+    size_t got = 0;
+    bool ok = in != nullptr;
+    while (ok && (got = std::fread(chunk.data(), 1, chunk.size(), in)) > 0)
+      ok = EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(sha_), chunk.data(), got) == 1;
+    ok = ok && !std::ferror(in);
+    if (in) std::fclose(in);
+    if (!ok) {
+      std::remove(tmp_.c_str());
+      throw std::runtime_error(tmp_ + ": cannot read back for sha256: " + std::strerror(errno));
+    }
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(sha_), md, &len) != 1) {
+    std::remove(tmp_.c_str());
+    throw std::runtime_error(tmp_ + ": sha256 failed");
   }
   if (std::rename(tmp_.c_str(), path_.c_str()) != 0) {
     std::remove(tmp_.c_str());

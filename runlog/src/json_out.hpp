@@ -19,13 +19,22 @@ void append_int(std::string& out, int64_t v);
 void append_uint(std::string& out, uint64_t v);
 void append_double(std::string& out, double v);
 void append_int_array(std::string& out, const std::vector<int32_t>& v);
+// Appends `,"name":` (the next field of an object already open).
+inline void append_field(std::string& out, const char* name) {
+  out += ",\"";
+  out += name;
+  out += "\":";
+}
 
 // A file written under PATH.tmp and renamed into place by commit(), so a crash never leaves a
 // half file under the real name; buffered, and hashed (sha256) as it is written so the manifest
 // need not read the file back.
 class AtomicFile {
  public:
-  explicit AtomicFile(const std::string& path);  // throws std::runtime_error naming the file
+  // throws std::runtime_error naming the file. `hash_at_commit`: hash by reading the file back
+  // in commit() rather than as it is written (a file written during the run keeps that CPU
+  // off the run: commit() comes after it).
+  explicit AtomicFile(const std::string& path, bool hash_at_commit = false);
   ~AtomicFile();
   AtomicFile(const AtomicFile&) = delete;
   AtomicFile& operator=(const AtomicFile&) = delete;
@@ -43,6 +52,7 @@ class AtomicFile {
   std::FILE* f_ = nullptr;
   std::string buf_;
   void* sha_ = nullptr;  // EVP_MD_CTX*, kept out of this header
+  bool hash_at_commit_ = false;
 };
 
 // The writers behind write_events_jsonl / write_accuracy_jsonl, returning the file's sha256.

@@ -1,20 +1,24 @@
 // Metrics and validity from a RunLog, as LoadGen derives them from its own log.
 #include <edubench/runlog/metrics.hpp>
+#include <edubench/runlog/metrics_accumulator.hpp>
+
+#include "metrics_detail.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace edubench::runlog {
 
-namespace {
-
-std::string fmt(double v, int prec = 3) {
+std::string metric_fmt(double v, int prec) {
   char b[64];
   std::snprintf(b, sizeof b, "%.*f", prec, v);
   return b;
 }
+
+namespace {
 
 struct Call {  // a harness-timed call of one query
   int64_t start, end;
@@ -31,7 +35,7 @@ std::unordered_map<uint64_t, std::vector<Call>> calls_by_query(const RunLog& log
 // One completed query: the gaps between its calls (merged where they overlap) go to `out`,
 // its time to `split`. Clipping to [issue, completion] keeps a call that outlived its query
 // (completed from another thread) from counting time the query did not have.
-void split_query(const QueryLog& q, std::vector<Call> calls, std::vector<SutSegment>& out, TimeSplit& split) {
+void split_query(const QuerySpan& q, std::vector<Call> calls, std::vector<SutSegment>& out, TimeSplit& split) {
   const int64_t from = q.issued_ns, to = std::max(q.completed_ns, q.issued_ns);
   for (Call& c : calls) {
     c.start = std::min(std::max(c.start, from), to);
@@ -61,12 +65,13 @@ void split_query(const QueryLog& q, std::vector<Call> calls, std::vector<SutSegm
   split.overlap_ms += (tool + code - busy) / 1e6;
 }
 
-// The segments of every completed query and the split over them.
-TimeSplit split_run(const RunLog& log, std::vector<SutSegment>& segments) {
+}  // namespace
+
+// The segments of every completed query given and the split over them.
+TimeSplit split_spans(const std::vector<QuerySpan>& spans, const RunLog& side, std::vector<SutSegment>& segments) {
   TimeSplit split;
-  auto calls = calls_by_query(log);
-  for (const QueryLog& q : log.queries) {
-    if (q.completed_ns < 0) continue;
+  auto calls = calls_by_query(side);
+  for (const QuerySpan& q : spans) {
     auto it = calls.find(q.id);
     split_query(q, it == calls.end() ? std::vector<Call>{} : std::move(it->second), segments, split);
   }
@@ -82,6 +87,7 @@ TimeSplit split_run(const RunLog& log, std::vector<SutSegment>& segments) {
 // longer than the bound, or the harness itself (an overloaded machine), so neither is blamed
 // for the other.
 std::string lag_reason(const Metrics& m, double bound_ms) {
+  auto fmt = [](double v) { return metric_fmt(v, 3); };
   std::string s = "harness lag: p99 issue lag " + fmt(m.issue_lag_ms.p99) + " ms > issue_lag_bound_ms " +
                   fmt(bound_ms) + ": queries went to the SUT later than scheduled, so the run did not apply its load; ";
   if (m.issue_call_max_ms > bound_ms)
@@ -91,7 +97,6 @@ std::string lag_reason(const Metrics& m, double bound_ms) {
          " ms, so the load generator itself fell behind (an overloaded machine)";
 }
 
-}  // namespace
 
 QueryFigures query_figures(const QueryLog& q, registry::Scenario sc) {
   QueryFigures f;
@@ -108,8 +113,11 @@ QueryFigures query_figures(const QueryLog& q, registry::Scenario sc) {
 bool has_agent_calls(const RunLog& log) { return !log.tool_calls.empty() || !log.code_runs.empty(); }
 
 std::vector<SutSegment> sut_segments(const RunLog& log) {
+  std::vector<QuerySpan> spans;
+  for (const QueryLog& q : log.queries)
+    if (q.completed_ns >= 0) spans.push_back({q.id, q.issued_ns, q.completed_ns});
   std::vector<SutSegment> segments;
-  split_run(log, segments);
+  split_spans(spans, log, segments);
   return segments;
 }
 
@@ -141,164 +149,12 @@ Percentiles percentiles(std::vector<double> v) {
 }
 
 Metrics compute_metrics(const RunLog& log) {
-  Metrics m;
-  const auto& s = log.settings;
-  const bool server = log.scenario == registry::Scenario::server;
-  const bool performance = log.mode == "performance";
-  std::vector<double> lat, ttft, tpot, itl;
-  lat.reserve(log.queries.size());
-  int64_t first = INT64_MAX, last_done = INT64_MIN, last_sched = INT64_MIN, last_issue = INT64_MIN;
-  std::vector<uint64_t> never;
-  uint64_t n_never = 0;
-  std::vector<double> lag;
-  for (const QueryLog& q : log.queries) {
-    if (q.completed_ns < 0) {  // a warm-up query that never completed breaks the run as well
-      if (never.size() < 10) never.push_back(q.id);
-      ++n_never;
-    }
-    if (q.warmup) {
-      ++m.warmup_queries;
-      continue;
-    }
-    ++m.queries_issued;
-    const int64_t origin = server ? q.scheduled_ns : q.issued_ns;
-    first = std::min(first, origin);
-    last_sched = std::max(last_sched, q.scheduled_ns);
-    last_issue = std::max(last_issue, q.issued_ns);
-    lag.push_back((q.issued_ns - q.scheduled_ns) / 1e6);
-    if (q.issue_returned_ns > 0) m.issue_call_max_ms = std::max(m.issue_call_max_ms, (q.issue_returned_ns - q.issued_ns) / 1e6);
-    if (q.completed_ns < 0) continue;
-    ++m.queries_completed;
-    last_done = std::max(last_done, q.completed_ns);
-    m.tokens_total += q.n_tokens;
-    const QueryFigures f = query_figures(q, log.scenario);
-    lat.push_back(f.e2e_ms);
-    if (f.ttft_ms) ttft.push_back(*f.ttft_ms);
-    if (f.tpot_ms) tpot.push_back(*f.tpot_ms);
-    for (size_t i = 1; i < q.streams.size(); ++i) itl.push_back((q.streams[i].t_ns - q.streams[i - 1].t_ns) / 1e6);
-  }
-  if (m.queries_completed > 0 && last_done > first) {
-    m.duration_s = (last_done - first) / 1e9;
-    m.samples_per_s = m.queries_completed / m.duration_s;
-    m.tokens_per_s = m.tokens_total / m.duration_s;
-  }
-  if (server && m.queries_issued > 1 && last_sched > first)
-    m.achieved_qps = (m.queries_issued - 1) / ((last_sched - first) / 1e9);
-  // Sorted once here: percentiles, the early-stopping estimate and the bound checks below then
-  // skip their own sort (millions of queries in a null-SUT run).
-  for (auto* v : {&lat, &ttft, &tpot, &itl}) std::sort(v->begin(), v->end());
-  m.latency_ms = percentiles(lat);
-  m.ttft_ms = percentiles(ttft);
-  m.tpot_ms = percentiles(tpot);
-  m.itl_ms = percentiles(itl);
-  m.issue_lag_ms = percentiles(std::move(lag));
-  m.goodput = compute_goodput(log, m.duration_s);
-  if (log.scenario == registry::Scenario::single_stream)
-    m.latency_early_stopping_ms = early_stopping_estimate(lat, s.latency_percentile);
-
-  for (const Report& r : log.reports) {
-    Aggregate& a = m.reported[r.metric];
-    a.min = a.count ? std::min(a.min, r.value) : r.value;
-    a.max = a.count ? std::max(a.max, r.value) : r.value;
-    ++a.count;
-    a.sum += r.value;
-  }
-  for (auto& [_, a] : m.reported) a.mean = a.count ? a.sum / static_cast<double>(a.count) : 0;
-  auto ratio = [&](const char* name, const char* num, const char* den) {
-    auto n = m.reported.find(num), d = m.reported.find(den);
-    if (n != m.reported.end() && d != m.reported.end() && d->second.sum > 0) m.derived[name] = n->second.sum / d->second.sum;
-  };
-  ratio("acceptance_rate", "accepted_tokens", "drafted_tokens");
-  ratio("mean_accepted_length", "accepted_tokens", "target_passes");
-  std::vector<double> tool_ms, code_ms;
-  for (const ToolCall& t : log.tool_calls) tool_ms.push_back((t.end_ns - t.start_ns) / 1e6);
-  for (const CodeRun& c : log.code_runs) code_ms.push_back((c.end_ns - c.start_ns) / 1e6);
-  m.tool_ms = percentiles(tool_ms);
-  m.code_run_ms = percentiles(code_ms);
-  if (has_agent_calls(log)) {
-    std::vector<SutSegment> segments;
-    m.time_split = split_run(log, segments);
-    std::vector<double> step_ms;
-    step_ms.reserve(segments.size());
-    for (const SutSegment& g : segments) step_ms.push_back((g.end_ns - g.start_ns) / 1e6);
-    m.sut_step_ms = percentiles(std::move(step_ms));
-  }
-
-  // Validity: every reason is one line naming the figure and the bound.
-  auto invalid = [&](const std::string& why) {
-    m.valid = false;
-    m.invalid_reasons.push_back(why);
-  };
-  if (log.aborted) invalid("run aborted: " + log.abort_reason);
-  if (!log.errors.empty()) {
-    size_t shown = 0;
-    for (const RunError& e : log.errors) {
-      if (log.aborted && e.message == log.abort_reason) continue;  // already the first reason
-      if (shown++ == 3) break;
-      invalid("run error " + e.kind + (e.query != kNoQuery ? " (query " + std::to_string(e.query) + ")" : "") +
-              ": " + e.message);
-    }
-    if (log.errors.size() > 4) invalid(std::to_string(log.errors.size()) + " run errors in all (events.jsonl)");
-  }
-  if (n_never > 0) {
-    std::string ids;
-    for (size_t i = 0; i < never.size(); ++i) ids += (i ? ", " : "") + std::to_string(never[i]);
-    if (n_never > never.size()) ids += " and " + std::to_string(n_never - never.size()) + " more";
-    invalid(std::to_string(n_never) + " issued queries never completed: " + ids);
-  }
-  // Accuracy mode: coverage is judged by compute_accuracy. An aborted run already says why.
-  if (!performance || log.aborted) return m;
-
-  // LoadGen's minimum-duration rule: Offline by its last completion, Server by its last
-  // scheduled query, SingleStream by its last issue.
-  int64_t end_for_duration = log.scenario == registry::Scenario::offline ? last_done
-                           : server ? last_sched : last_issue;
-  double covered_s = m.queries_issued && end_for_duration > first ? (end_for_duration - first) / 1e9 : 0;
-  if (covered_s < s.min_duration_s)
-    invalid("duration " + fmt(covered_s) + " s < min_duration_s " + fmt(s.min_duration_s) +
-            (log.scenario == registry::Scenario::offline ? " (raise target_qps so more queries are planned)" : ""));
-  if (m.queries_completed < s.min_query_count)
-    invalid("completed queries " + std::to_string(m.queries_completed) + " < min_query_count " +
-            std::to_string(s.min_query_count));
-  if (s.issue_lag_bound_ms > 0 && m.issue_lag_ms.count && m.issue_lag_ms.p99 > s.issue_lag_bound_ms)
-    invalid(lag_reason(m, s.issue_lag_bound_ms));
-  if (log.scenario == registry::Scenario::single_stream && !m.latency_early_stopping_ms && !lat.empty())
-    invalid("early stopping needs at least " + std::to_string(early_stopping_min_queries(s.latency_percentile)) +
-            " queries for the p" + fmt(s.latency_percentile * 100, 1) + " estimate, got " + std::to_string(lat.size()));
-  if (server) {
-    // LoadGen's Server checks per bounded figure (results.cc, PerfConstraintsMet and
-    // EarlyStopping): the percentile must be within the bound, and the count of queries over
-    // the bound must pass the early-stopping test for the queries issued. With token latencies
-    // LoadGen applies that test to TTFT and TPOT; here it applies to each bound that is set.
-    const std::string pname = "p" + fmt(s.latency_percentile * 100, 1);
-    auto check_bound = [&](const char* figure, const char* bound_name, const std::vector<double>& v,
-                           double bound) {
-      if (bound <= 0) return;
-      if (v.empty()) {
-        invalid(std::string(bound_name) + " is set but no query has a " + figure);
-        return;
-      }
-      BoundCheck b;
-      b.figure = figure;
-      b.bound_name = bound_name;
-      b.bound_ms = bound;
-      b.at_percentile_ms = quantile(v, s.latency_percentile);
-      b.over = static_cast<uint64_t>(std::count_if(v.begin(), v.end(), [&](double x) { return x > bound; }));
-      b.needed = early_stopping_queries_needed(b.over, s.latency_percentile);
-      b.ok = b.at_percentile_ms <= bound && m.queries_issued >= b.needed;
-      if (b.at_percentile_ms > bound)
-        invalid(pname + " " + figure + " " + fmt(b.at_percentile_ms) + " ms > " + bound_name + " " + fmt(bound));
-      if (m.queries_issued < b.needed)
-        invalid("early stopping: " + std::to_string(b.over) + " of " + std::to_string(m.queries_issued) +
-                " queries over " + bound_name + " (" + figure + "); " + std::to_string(b.needed) +
-                " queries would be needed");
-      m.bounds.push_back(std::move(b));
-    };
-    check_bound("latency", "latency_bound_ms", lat, s.latency_bound_ms);
-    check_bound("TTFT", "ttft_bound_ms", ttft, s.ttft_bound_ms);
-    check_bound("TPOT", "tpot_bound_ms", tpot, s.tpot_bound_ms);
-  }
-  return m;
+  MetricsAccumulator acc(log.scenario, log.mode, log.settings);
+  std::unordered_set<uint64_t> called;
+  for (const ToolCall& t : log.tool_calls) called.insert(t.query);
+  for (const CodeRun& c : log.code_runs) called.insert(c.query);
+  for (const QueryLog& q : log.queries) acc.add(q, called.count(q.id) > 0);
+  return acc.finish(log);
 }
 
 }  // namespace edubench::runlog

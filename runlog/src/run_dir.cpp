@@ -20,7 +20,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kSchema = 1;
-constexpr size_t kTraceMaxQueries = 100000;  // keeps trace.json loadable in Perfetto
 
 ojson pct_json(const Percentiles& p) {
   return ojson{{"count", p.count}, {"mean", p.mean}, {"min", p.min}, {"p50", p.p50}, {"p90", p.p90},
@@ -143,6 +142,16 @@ ojson result_json(const RunLog& log, const Metrics& m, const AccuracyResult* acc
               {"abi_minor", c.sut_abi_minor}, {"path", c.sut_path}, {"sha256", c.sut_sha256},
               {"isolation", c.isolation}, {"containment", c.containment}};
   r["harness"] = {{"version", c.harness_version}, {"git", c.harness_git}, {"command", c.command_line}};
+  if (c.harness_cpu.measured) {
+    const auto& h = c.harness_cpu;
+    r["harness"]["cpu"] = {{"wall_s", h.wall_s},
+                           {"issue_thread_s", h.issue_thread_s},
+                           {"watchdog_thread_s", h.watchdog_thread_s},
+                           {"log_thread_s", h.log_thread_s},
+                           {"harness_threads_s", h.issue_thread_s + h.watchdog_thread_s + h.log_thread_s},
+                           {"process_s", h.process_s}};
+    if (h.wake_latency_us > 0) r["harness"]["cpu"]["wake_latency_us"] = h.wake_latency_us;
+  }
   r["system"] = pairs_json(c.system);
   r["errors"] = log.errors.size();
   return r;
@@ -254,6 +263,13 @@ std::string summary_text(const RunLog& log, const Metrics& m, const AccuracyResu
     s += "\n";
   }
   s += "Harness: " + c.harness_version + " (" + c.harness_git + ")\n";
+  if (c.harness_cpu.measured) {
+    const auto& h = c.harness_cpu;
+    s += "Harness CPU: " + fmt("%.2f", h.issue_thread_s + h.watchdog_thread_s + h.log_thread_s) + " s over " +
+         fmt("%.2f", h.wall_s) + " s wall (issue thread " + fmt("%.2f", h.issue_thread_s) + ", watchdog " +
+         fmt("%.2f", h.watchdog_thread_s) + ", log writer " + fmt("%.2f", h.log_thread_s) + "); whole process " +
+         fmt("%.2f", h.process_s) + " s\n";
+  }
   return s;
 }
 
@@ -273,7 +289,7 @@ std::string write_trace(const std::string& path, const RunLog& log) {
   b += ",\"queries_in_trace\":";
   append_uint(b, std::min(log.queries.size(), kTraceMaxQueries));
   b += ",\"queries_in_run\":";
-  append_uint(b, log.queries.size());
+  append_uint(b, log.queries.size() + log.queries_not_held);
   b += "},\"traceEvents\":[\n";
   b += "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"args\":{\"name\":\"queries\"}}";
   // Lanes: a min-heap of (free-from time, lane) so overlapping queries never share a track.
@@ -376,7 +392,7 @@ std::string write_trace(const std::string& path, const RunLog& log) {
 }  // namespace
 
 void write_run_directory(const std::string& dir, const RunLog& log, const Metrics& m,
-                         const AccuracyResult* accuracy, const RunContext& ctx) {
+                         const AccuracyResult* accuracy, const RunContext& ctx, const std::string& events_sha256) {
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) throw std::runtime_error(dir + ": cannot create: " + ec.message());
@@ -384,7 +400,8 @@ void write_run_directory(const std::string& dir, const RunLog& log, const Metric
   // The raw log first: if anything later fails, the evidence is already on disk. Each writer
   // returns the sha256 of what it wrote, for the manifest, written last.
   ojson files = ojson::object();
-  files["events.jsonl"] = write_events_file((d / "events.jsonl").string(), log);
+  files["events.jsonl"] =
+      events_sha256.empty() ? write_events_file((d / "events.jsonl").string(), log) : events_sha256;
   files["accuracy.jsonl"] = write_accuracy_file((d / "accuracy.jsonl").string(), log);
   files["trace.json"] = write_trace((d / "trace.json").string(), log);
   files["result.json"] = write_text(

@@ -144,7 +144,7 @@ TEST_CASE("write then read gives back the same log") {
   CHECK(m1.invalid_reasons == m2.invalid_reasons);
 }
 
-TEST_CASE("events.jsonl: run_start with every setting, then events in time order, run_end last") {
+TEST_CASE("events.jsonl: run_start with every setting, each query's block in id order, side events in time order, run_end last") {
   RunLog log = sample_log();
   fs::path d = fresh_dir("ordered");
   fs::create_directories(d);
@@ -156,15 +156,35 @@ TEST_CASE("events.jsonl: run_start with every setting, then events in time order
   CHECK(first["ev"] == "run_start");
   CHECK(first["settings"].size() == edubench::registry::settings_fields(log.settings).size());
   CHECK(nlohmann::json::parse(lines.back())["ev"] == "run_end");
-  int64_t prev = INT64_MIN;
-  for (size_t i = 1; i + 1 < lines.size(); ++i) {
+  // The queries as the harness streams them: a query's issue, then its own events in time
+  // order, then the next query; ids rising. Then the side events, their times never falling.
+  uint64_t prev_q = 0;
+  int64_t prev_t = INT64_MIN;
+  size_t i = 1;
+  for (; i + 1 < lines.size(); ++i) {
     auto j = nlohmann::json::parse(lines[i]);
     INFO("line ", i + 1, ": ", lines[i]);
-    CHECK(j["t_ns"].get<int64_t>() >= prev);
-    prev = j["t_ns"].get<int64_t>();
+    const std::string ev = j["ev"];
+    if (ev != "issue" && ev != "stream" && ev != "complete") break;
+    const uint64_t q = j["q"];
+    if (ev == "issue") {
+      CHECK(q > prev_q);
+      prev_q = q;
+    } else {
+      CHECK(q == prev_q);
+      CHECK(j["t_ns"].get<int64_t>() >= prev_t);
+    }
+    prev_t = j["t_ns"].get<int64_t>();
   }
-  // The tool call at 5 us falls between query 1's events, not after all queries.
-  CHECK(nlohmann::json::parse(lines[4])["ev"] == "tool");
+  CHECK(i == 1 + 5 + 10 + 4);
+  CHECK(nlohmann::json::parse(lines[i])["ev"] == "tool");  // the earliest side event (5 us)
+  prev_t = INT64_MIN;
+  for (; i + 1 < lines.size(); ++i) {
+    auto j = nlohmann::json::parse(lines[i]);
+    INFO("line ", i + 1, ": ", lines[i]);
+    CHECK(j["t_ns"].get<int64_t>() >= prev_t);
+    prev_t = j["t_ns"].get<int64_t>();
+  }
 }
 
 TEST_CASE("result.json, trace.json and the manifest") {

@@ -32,6 +32,8 @@ double quantile(std::vector<double> values, double q);
 // n < h(1) + 1 (LoadGen then asks for more queries).
 std::optional<double> early_stopping_estimate(std::vector<double> values_ms, double percentile,
                                               double confidence = 0.99);
+// The 0-based rank in sorted order of that estimate among n values; nullopt as above.
+std::optional<uint64_t> early_stopping_rank(uint64_t n, double percentile, double confidence = 0.99);
 // The smallest query count for which an estimate exists: h(1) + 1 (64 at p90, 662 at p99).
 uint64_t early_stopping_min_queries(double percentile, double confidence = 0.99);
 // LoadGen's Server test: a run with `overlatency` queries over the bound passes when it issued
@@ -70,6 +72,11 @@ struct SutSegment {
 
 // True when the run logged a tool call or code run: the runs the agent figures are for.
 bool has_agent_calls(const RunLog& log);
+// A completed query's issue and completion: all the time split needs of it.
+struct QuerySpan {
+  uint64_t id = 0;
+  int64_t issued_ns = 0, completed_ns = 0;
+};
 // Every completed query's SUT segments, in query order then time order. Queries that never
 // completed have none (no end to measure to).
 std::vector<SutSegment> sut_segments(const RunLog& log);
@@ -116,6 +123,11 @@ struct Goodput {
 };
 // nullopt when no SLO is set. `duration_s` is Metrics::duration_s.
 std::optional<Goodput> compute_goodput(const RunLog& log, double duration_s);
+// The same one query at a time: which of the SLOs (TTFT, TPOT, end-to-end, in that order) a
+// completed query meets (an SLO that is not set counts as met), and the goodput from the counts.
+void slo_checks(const QueryFigures& f, const registry::Settings& s, bool met[3]);
+std::optional<Goodput> goodput_from_counts(const registry::Settings& s, uint64_t completed, const uint64_t met[3],
+                                           uint64_t good_queries, uint64_t good_tokens, double duration_s);
 
 // Every formula behind result.json's figures, as {figure, formula}: result.json's
 // metric_definitions block and docs/metrics.md state these exactly.

@@ -26,6 +26,17 @@ struct RunContext {
   std::string isolation = "none";        // none | process
   std::vector<std::string> containment;  // the worker's layers, one line each ("warning: ..." if degraded)
   std::vector<std::string> extra_files;  // files already in the run directory to seal in the manifest
+  // How much of the machine the measurement itself took, from the load's start to its end
+  // (thread CPU clocks; measured = false when the run failed before its load started).
+  struct HarnessCpu {
+    bool measured = false;
+    double wall_s = 0;
+    double issue_thread_s = 0;    // the load generator's thread; in process it includes the SUT's issue() calls
+    double watchdog_thread_s = 0; // the monitor (timeouts, progress)
+    double log_thread_s = 0;      // the background run-log writer
+    double process_s = 0;         // every thread of the process (in process: the SUT's own threads too)
+    double wake_latency_us = 0;   // Server: the wake-up latency measured at the start (the spin window)
+  } harness_cpu;
 };
 
 // A malformed run-directory file: what() is "FILE:LINE: what was expected".
@@ -34,10 +45,15 @@ class FormatError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// trace.json holds the first this many queries (by start), so it stays loadable in Perfetto.
+constexpr size_t kTraceMaxQueries = 100000;
+
 // Writes every file of the run directory (creating `dir`), manifest.json last. Throws
-// std::runtime_error naming the file on an I/O failure.
+// std::runtime_error naming the file on an I/O failure. With `events_sha256` set, events.jsonl
+// was already streamed into `dir` during the run (EventsWriter) and is only sealed.
 void write_run_directory(const std::string& dir, const RunLog& log, const Metrics& m,
-                         const AccuracyResult* accuracy, const RunContext& ctx);
+                         const AccuracyResult* accuracy, const RunContext& ctx,
+                         const std::string& events_sha256 = "");
 
 // Individual writers/readers (the checker uses the readers).
 void write_events_jsonl(const std::string& path, const RunLog& log);

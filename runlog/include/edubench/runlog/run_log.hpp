@@ -90,6 +90,9 @@ struct RunLog {
   std::string abort_reason;
   std::string crash_report;  // multi-line, from an isolated SUT worker's failure; "" otherwise
   std::vector<QueryLog> queries;  // ordered by id
+  // Queries the harness streamed to events.jsonl during the run without keeping them here (it
+  // keeps the logged ones and the first kTraceMaxQueries, run_dir.hpp); 0 for a log read back.
+  uint64_t queries_not_held = 0;
   std::vector<ToolCall> tool_calls;
   std::vector<CodeRun> code_runs;
   std::vector<Report> reports;
