@@ -117,8 +117,10 @@ std::optional<Num> lex_number(std::string_view s, size_t& p, std::string& error)
   return n;
 }
 
-// expr := term (('+'|'-') term)* ; term := unary (('*'|'/'|'%') unary)* ;
-// unary := '-' unary | '+' unary | primary ; primary := number | '(' expr ')'
+// expr := term (('+'|'-') term)* ; term := unary (('*'|'//'|'/'|'%') unary)* ;
+// unary := '-' unary | '+' unary | power ; power := primary ['**' unary] ;
+// primary := number | '(' expr ')'. As in Python: ** binds tighter than unary minus and to the
+// right (-2**2 = -4, 2**3**2 = 512, 2**-1 = 0.5), // is floor division (-7 // 2 = -4).
 class Parser {
  public:
   explicit Parser(std::string_view s) : s_(s) {}
@@ -141,6 +143,11 @@ class Parser {
     if (p_ < s_.size() && s_[p_] == c) return ++p_, true;
     return false;
   }
+  bool eat2(char a, char b) {
+    skip();
+    if (p_ + 1 < s_.size() && s_[p_] == a && s_[p_ + 1] == b) return p_ += 2, true;
+    return false;
+  }
   Num expr() {
     Num v = term();
     for (;;) {
@@ -153,6 +160,7 @@ class Parser {
     Num v = unary();
     for (;;) {
       if (eat('*')) v = mul(v, unary());
+      else if (eat2('/', '/')) v = floor_div(v, unary());
       else if (eat('/')) v = div(v, unary());
       else if (eat('%')) v = mod(v, unary());
       else return v;
@@ -172,10 +180,15 @@ class Parser {
     } else if (eat('+')) {
       v = unary();
     } else {
-      v = primary();
+      v = power();
     }
     --depth_;
     return v;
+  }
+  Num power() {
+    Num base = primary();
+    if (!eat2('*', '*')) return base;
+    return pow(base, unary());
   }
   Num primary() {
     skip();
@@ -223,6 +236,32 @@ class Parser {
       return n;
     }
     return finite(a.as_double() / b.as_double());
+  }
+  static Num floor_div(const Num& a, const Num& b) {
+    if (b.as_double() == 0) throw CalcError{"division by zero"};
+    if (a.is_int && b.is_int) {
+      if (a.i == INT64_MIN && b.i == -1) throw CalcError{"overflow"};
+      Num n;
+      n.i = a.i / b.i;
+      if (a.i % b.i != 0 && ((a.i < 0) != (b.i < 0))) --n.i;  // toward minus infinity
+      return n;
+    }
+    return finite(std::floor(a.as_double() / b.as_double()));
+  }
+  static Num pow(const Num& base, const Num& e) {
+    if (base.as_double() == 0 && e.as_double() < 0) throw CalcError{"division by zero"};
+    if (base.is_int && e.is_int && e.i >= 0) {  // exact, by squaring
+      Num n, b = base;
+      n.i = 1;
+      for (int64_t k = e.i; k > 0; k >>= 1) {
+        if ((k & 1) && __builtin_mul_overflow(n.i, b.i, &n.i)) throw CalcError{"overflow"};
+        if (k > 1 && __builtin_mul_overflow(b.i, b.i, &b.i)) throw CalcError{"overflow"};
+      }
+      return n;
+    }
+    const double r = std::pow(base.as_double(), e.as_double());
+    if (std::isnan(r)) throw CalcError{"a negative number to a fractional power"};
+    return finite(r);
   }
   static Num mod(const Num& a, const Num& b) {
     if (b.as_double() == 0) throw CalcError{"modulo by zero"};

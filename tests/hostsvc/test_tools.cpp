@@ -40,6 +40,28 @@ TEST_CASE("calculator: integer % truncates toward zero, division is exact when i
   CHECK(calc("5.5 % 2") == "1.5");
 }
 
+TEST_CASE("calculator: ** and // as in Python") {
+  CHECK(calc("2 ** 10") == "1024");
+  CHECK(calc("2 ** 3 ** 2") == "512");  // right associative
+  CHECK(calc("-2 ** 2") == "-4");       // binds tighter than unary minus
+  CHECK(calc("(-2) ** 3") == "-8");
+  CHECK(calc("2 ** -1") == "0.5");
+  CHECK(calc("0 ** 0") == "1");
+  CHECK(calc("9 ** 0.5") == "3");
+  CHECK(calc("3 * 2 ** 2") == "12");
+  CHECK(calc("7 // 2") == "3");
+  CHECK(calc("-7 // 2") == "-4");  // floor, where % truncates
+  CHECK(calc("7 // -2") == "-4");
+  CHECK(calc("7.5 // 2") == "3");
+  CHECK(calc("2 ** 63") == "error: overflow");
+  CHECK(calc("3 ** 39") == "4052555153018976267");
+  CHECK(calc("0 ** -1") == "error: division by zero");
+  CHECK(calc("(-8) ** 0.5") == "error: a negative number to a fractional power");
+  CHECK(calc("5 // 0") == "error: division by zero");
+  CHECK(calc("(-9223372036854775807 - 1) // -1") == "error: overflow");
+  CHECK(calc("2 * * 3").rfind("error: unexpected '*'", 0) == 0);  // ** only when adjacent
+}
+
 TEST_CASE("calculator: errors are observations, never crashes") {
   CHECK(calc("1 / 0") == "error: division by zero");
   CHECK(calc("5 % 0") == "error: modulo by zero");
