@@ -307,6 +307,8 @@ const std::map<std::string, std::string>& constants() {
       {"freezing_point_water", "0"}, {"dozen", "12"},
       {"score", "20"},             {"gross", "144"},
       {"century", "100"},          {"millennium", "1000"},
+      // SI-exact values (2019); the Python suite's ReAct task bank asks for them.
+      {"planck", "6.62607015e-34"}, {"boltzmann", "1.380649e-23"},
   };
   return table;
 }

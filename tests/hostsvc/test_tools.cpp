@@ -103,7 +103,7 @@ TEST_CASE("lookup returns the table's value, names are case- and space-insensiti
 }
 
 TEST_CASE("every looked-up constant is a number the calculator and compare accept") {
-  for (const char* name : {"pi", "e", "speed_of_light", "gravity", "avogadro", "dozen"}) {
+  for (const char* name : {"pi", "e", "speed_of_light", "gravity", "avogadro", "dozen", "planck", "boltzmann"}) {
     const std::string v = lookup(name).observation;
     CHECK_MESSAGE(calculator(v + " * 1").ok, name);
     CHECK_MESSAGE(compare(v + ", 0").observation == "greater", name);
