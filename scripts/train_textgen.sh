@@ -28,7 +28,7 @@ if [[ $which == large ]]; then
   "$TRAIN" --train data/textgen/train.txt --validation data/textgen/validation.txt \
     --out models/textgen_large --curve docs/training/textgen_large.csv \
     --n-layer 6 --n-head 8 --n-embd 512 --block-size 1024 --batch 4 --steps 1000 --warmup 60 \
-    --lr 1.5e-3 --eval-every 100 --seed 3 --threads 2 --max-minutes 150
+    --lr 1.5e-3 --eval-every 100 --seed 3 --threads 2 --max-minutes "${LARGE_MAX_MINUTES:-150}"
   # fp16 on disk: 39 MB in git instead of 79; the model library widens it to fp32 on load.
   python3 scripts/safetensors_to_fp16.py models/textgen_large/model.safetensors
 fi

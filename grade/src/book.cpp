@@ -11,7 +11,8 @@
 namespace edubench::harness {
 namespace {
 
-constexpr int kSchemaVersion = 1;
+// 2 added attempts, earlier_attempts, verified, verify_value, verify_run_dir, verified_at, rechecked_at.
+constexpr int kSchemaVersion = 2;
 
 // The schema is written for a person reading the file with the sqlite3 CLI as much as for this
 // code: docs/grading.md explains each column.
@@ -59,15 +60,34 @@ CREATE TABLE IF NOT EXISTS grades (
   run_dir TEXT NOT NULL,
   graded_at TEXT NOT NULL,
   batch_id INTEGER REFERENCES batches(id),
+  attempts INTEGER NOT NULL DEFAULT 1,
+  earlier_attempts TEXT NOT NULL DEFAULT '',
+  verified TEXT NOT NULL DEFAULT '',
+  verify_value REAL,
+  verify_run_dir TEXT NOT NULL DEFAULT '',
+  verified_at TEXT NOT NULL DEFAULT '',
+  rechecked_at TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (team, workload, scenario)
 );
+)sql";
+
+// A version-1 book (before retries, verification and recheck) gains the new columns.
+constexpr const char* kSchema1To2 = R"sql(
+ALTER TABLE grades ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1;
+ALTER TABLE grades ADD COLUMN earlier_attempts TEXT NOT NULL DEFAULT '';
+ALTER TABLE grades ADD COLUMN verified TEXT NOT NULL DEFAULT '';
+ALTER TABLE grades ADD COLUMN verify_value REAL;
+ALTER TABLE grades ADD COLUMN verify_run_dir TEXT NOT NULL DEFAULT '';
+ALTER TABLE grades ADD COLUMN verified_at TEXT NOT NULL DEFAULT '';
+ALTER TABLE grades ADD COLUMN rechecked_at TEXT NOT NULL DEFAULT '';
 )sql";
 
 constexpr const char* kRowColumns =
     "team, team_name, members, division, plugin_path, plugin_sha256, plugin_name, plugin_version, workload, "
     "scenario, metric_name, metric_value, higher_is_better, accuracy_metric, accuracy_value, verdict, "
     "failed_rules, detail, submission_exit, check_exit, submission_s, check_s, registry_path, registry_sha256, "
-    "overrides, run_dir, graded_at, batch_id";
+    "overrides, run_dir, graded_at, batch_id, attempts, earlier_attempts, verified, verify_value, verify_run_dir, "
+    "verified_at, rechecked_at";
 
 constexpr const char* kBatchColumns =
     "id, started_at, finished_at, host, harness_version, harness_git, command, registry_path, registry_sha256, "
@@ -152,7 +172,7 @@ class Transaction {
 
 void insert_row(sqlite3* db, const std::string& path, const GradeRow& r, int64_t batch_id) {
   Stmt s(db, std::string("INSERT OR REPLACE INTO grades (") + kRowColumns +
-                 ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                 ") VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
          path);
   s.text(r.team).text(r.team_name).text(r.members).text(r.division).text(r.plugin_path).text(r.plugin_sha256)
       .text(r.plugin_name).text(r.plugin_version).text(r.workload).text(r.scenario).text(r.metric_name)
@@ -164,6 +184,8 @@ void insert_row(sqlite3* db, const std::string& path, const GradeRow& r, int64_t
     s.integer(batch_id);
   else
     s.null();  // 0: no batch
+  s.integer(int64_t{r.attempts}).text(r.earlier_attempts).text(r.verified).real(r.verify_value)
+      .text(r.verify_run_dir).text(r.verified_at).text(r.rechecked_at);
   s.step();
 }
 
@@ -206,8 +228,13 @@ GradeBook::GradeBook(const std::string& path) : path_(path) {
   if (version > kSchemaVersion)
     fail("schema version " + std::to_string(version) + " is newer than this edubench's (" +
          std::to_string(kSchemaVersion) + ")");
-  exec(kSchema);
-  if (version == 0) exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+  {
+    Transaction tx(db_, path_);
+    exec(kSchema);
+    if (version == 1) exec(kSchema1To2);
+    if (version < kSchemaVersion) exec(("PRAGMA user_version = " + std::to_string(kSchemaVersion)).c_str());
+    tx.commit();
+  }
 }
 
 GradeBook::~GradeBook() { sqlite3_close(db_); }
@@ -258,6 +285,26 @@ void GradeBook::put(const GradeRow& row) {
     s.step();
   }
   tx.commit();
+}
+
+void GradeBook::update_check(const GradeRow& r) {
+  Stmt s(db_,
+         "UPDATE grades SET verdict = ?, failed_rules = ?, detail = ?, check_exit = ?, check_s = ?, "
+         "registry_path = ?, registry_sha256 = ?, rechecked_at = ? WHERE team = ? AND workload = ? AND scenario = ?",
+         path_);
+  s.text(r.verdict).text(r.failed_rules).text(r.detail).integer(r.check_exit).real(r.check_s).text(r.registry_path)
+      .text(r.registry_sha256).text(r.rechecked_at).text(r.team).text(r.workload).text(r.scenario);
+  s.step();
+}
+
+void GradeBook::update_verification(const GradeRow& r) {
+  Stmt s(db_,
+         "UPDATE grades SET verified = ?, verify_value = ?, verify_run_dir = ?, verified_at = ? "
+         "WHERE team = ? AND workload = ? AND scenario = ?",
+         path_);
+  s.text(r.verified).real(r.verify_value).text(r.verify_run_dir).text(r.verified_at).text(r.team).text(r.workload)
+      .text(r.scenario);
+  s.step();
 }
 
 int64_t GradeBook::begin_batch(const GradeBatch& b) {
@@ -313,6 +360,13 @@ std::vector<GradeRow> GradeBook::rows() const {
     r.run_dir = s.col_text(i++);
     r.graded_at = s.col_text(i++);
     r.batch_id = s.col_int(i++);
+    r.attempts = static_cast<int>(s.col_int(i++));
+    r.earlier_attempts = s.col_text(i++);
+    r.verified = s.col_text(i++);
+    r.verify_value = s.col_real(i++);
+    r.verify_run_dir = s.col_text(i++);
+    r.verified_at = s.col_text(i++);
+    r.rechecked_at = s.col_text(i++);
     out.push_back(std::move(r));
   }
   return out;

@@ -37,6 +37,16 @@ struct GradeRow {
   std::string run_dir;       // absolute
   std::string graded_at;     // UTC, ISO 8601
   int64_t batch_id = 0;
+  // --retries: how many submissions this row took, and one line per attempt that did not count
+  // ("attempt 1: FAIL, submission exit 3: ..."), so a pass on a retry is visible, not hidden.
+  int attempts = 1;
+  std::string earlier_attempts;
+  // --verify-top: a re-run from scratch of a leading row. verified is "" (never), "same" (the
+  // re-run's metric within the tolerance) or "differs"; verify_value is the re-run's metric.
+  std::string verified;
+  std::optional<double> verify_value;
+  std::string verify_run_dir, verified_at;
+  std::string rechecked_at;  // --recheck: when the checker last re-read the run directory
 };
 
 struct GradeBatch {
@@ -74,6 +84,11 @@ class GradeBook {
   int64_t begin_batch(const GradeBatch& b);
   void count_skipped(int64_t batch_id);
   void end_batch(int64_t batch_id, const std::string& finished_at);
+
+  // Updates the checker's columns of a row (verdict, failed_rules, detail, check_exit, check_s,
+  // rechecked_at) after --recheck, and the verification columns after --verify-top.
+  void update_check(const GradeRow& row);
+  void update_verification(const GradeRow& row);
 
   std::vector<GradeRow> rows() const;
   std::vector<GradeBatch> batches() const;

@@ -2,6 +2,8 @@
 
 #include <edubench/session/errors.hpp>
 #include "book.hpp"
+#include "gradescope_scores.hpp"
+#include "regrade.hpp"
 #include "report.hpp"
 #include "slurm.hpp"
 #include "submission.hpp"
@@ -138,7 +140,7 @@ class Batch {
           continue;
         }
         progress(t.id + " " + w + "/" + scenario);
-        std::optional<GradeRow> g = grade_submission(row, o_.sets, o_.command_line, o_.sut_memory_mb);
+        std::optional<GradeRow> g = grade_with_retries(row);
         progress("");
         if (!g) return false;
         ++graded;
@@ -158,6 +160,34 @@ class Batch {
     else
       std::fprintf(stderr, "\r  grading %s (team %zu of %zu) ...", what.c_str(), team_index, team_count);
     std::fflush(stderr);
+  }
+
+  // A row whose plugin failed (crashed, hung, a call failed) or that could not be made at all
+  // may be bad luck: it is graded again, up to --retries times. Each attempt that does not count
+  // keeps its run directory (RUN_DIR.attemptN) and a line in earlier_attempts.
+  static bool worth_retrying(const GradeRow& r) {
+    return r.verdict == "ERROR" || (r.verdict == "FAIL" && r.submission_exit == kExitPluginFailure);
+  }
+
+  std::optional<GradeRow> grade_with_retries(const GradeRow& row) {
+    std::string earlier;
+    for (int attempt = 1;; ++attempt) {
+      std::optional<GradeRow> g = grade_submission(row, o_.sets, o_.command_line, o_.sut_memory_mb);
+      if (!g) return g;
+      g->attempts = attempt;
+      g->earlier_attempts = earlier;
+      if (attempt > o_.retries || !worth_retrying(*g)) return g;
+      const std::string kept = row.run_dir + ".attempt" + std::to_string(attempt);
+      std::error_code ec;
+      fs::remove_all(kept, ec);
+      fs::rename(row.run_dir, kept, ec);
+      earlier += (earlier.empty() ? "" : "\n") + std::string("attempt ") + std::to_string(attempt) + ": " +
+                 g->verdict + ", submission exit " + std::to_string(g->submission_exit.value_or(-1)) + ": " +
+                 first_words(g->detail, 40) + (ec ? std::string() : " (run directory " + kept + ")");
+      if (!o_.quiet)
+        std::printf("retry %s  %s/%s: attempt %d was %s (%s)\n", row.team.c_str(), row.workload.c_str(),
+                    row.scenario.c_str(), attempt, g->verdict.c_str(), first_words(g->detail, 12).c_str());
+    }
   }
 
   GradeRow team_row(GradeRow r, const char* verdict, const std::string& detail) const {
@@ -182,6 +212,7 @@ class Batch {
     } else {
       what = r.failed_rules.empty() ? r.detail : "failed: " + first_words(r.failed_rules, 3) + " (" + r.detail + ")";
     }
+    if (r.attempts > 1) what += " (attempt " + std::to_string(r.attempts) + ")";
     if (r.submission_s) {
       char b[64];
       std::snprintf(b, sizeof b, " [%.1f s]", *r.submission_s + r.check_s.value_or(0));
@@ -246,6 +277,13 @@ class Batch {
 };
 
 void check_options(const GradeOptions& o) {
+  if (o.retries < 0 || o.retries > 10) throw BadInput("--retries " + std::to_string(o.retries) + ": expected 0 to 10");
+  if (!(o.verify_tolerance > 0)) throw BadInput("--verify-tolerance: expected a fraction > 0, e.g. 0.25");
+  if (!(o.points > 0)) throw BadInput("--points: expected a number > 0");
+  if (o.slurm && (o.recheck || o.verify_top))
+    throw BadInput(std::string(o.recheck ? "--recheck" : "--verify-top") +
+                   ": not with --slurm (run it here after --collect)");
+  if (o.recheck && o.regrade) throw BadInput("--recheck: not with --regrade (one re-checks, the other re-runs)");
   for (const std::string& sc : o.scenarios)
     if (!registry::parse_scenario(sc))
       throw BadInput("--scenario " + sc + ": expected single_stream, offline or server");
@@ -300,6 +338,60 @@ int slurm(const GradeOptions& o, const std::vector<std::string>& teams, const re
   return kExitValid;
 }
 
+RegradeScope scope_of(const GradeOptions& o) {
+  RegradeScope s;
+  s.team = o.team;
+  s.scenarios = o.scenarios;
+  s.quiet = o.quiet;
+  return s;
+}
+
+VerifyOptions verify_options(const GradeOptions& o, const std::string& out) {
+  VerifyOptions v;
+  v.top = o.verify_top;
+  v.tolerance = o.verify_tolerance;
+  v.out = out;
+  v.command_line = o.command_line;
+  v.sut_memory_mb = o.sut_memory_mb;
+  return v;
+}
+
+// What the batch writes besides its tables: the leaderboard on stdout and the Gradescope upload.
+void write_extras(const GradeOptions& o, const std::vector<GradeRow>& rows) {
+  if (o.leaderboard) std::fputs(leaderboard_text(rows).c_str(), stdout);
+  if (o.gradescope_csv.empty()) return;
+  std::vector<std::string> warnings;
+  write_atomically(o.gradescope_csv, gradescope_scores_csv(rows, o.points, warnings));
+  for (const std::string& w : warnings) std::fprintf(stderr, "edubench: warning: %s\n", w.c_str());
+  if (!o.quiet) std::printf("gradescope scores: %s\n", o.gradescope_csv.c_str());
+}
+
+// The tables, the leaderboard and the upload from the whole book; returns "the grade book holds
+// ..." for the summary line.
+std::string write_all_reports(const GradeOptions& o, const GradeBook& book, const std::string& out) {
+  const std::vector<GradeRow> rows = book.rows();
+  write_grade_reports(rows, out);
+  write_extras(o, rows);
+  std::map<std::string, int> count;
+  for (const GradeRow& r : rows) ++count[r.verdict];
+  return "the grade book holds " + std::to_string(count["PASS"]) + " PASS, " + std::to_string(count["FAIL"]) +
+         " FAIL, " + std::to_string(count["ERROR"]) + " ERROR";
+}
+
+// --recheck: the checker again over the run directories the grade book points at.
+int recheck(const GradeOptions& o, const registry::Registry& reg, const std::string& registry_sha,
+            const std::string& out) {
+  const fs::path db = fs::path(out) / "gradebook.sqlite";
+  std::error_code ec;
+  if (!fs::exists(db, ec))
+    throw BadInput("--recheck: no grade book " + db.string() + " (grade the class first, or give --output)");
+  GradeBook book(db.string());
+  const size_t n = recheck_rows(book, reg.path, registry_sha, scope_of(o));
+  const std::string holds = write_all_reports(o, book, out);
+  if (!o.quiet) std::printf("%zu submissions rechecked; %s\n", n, holds.c_str());
+  return kExitValid;
+}
+
 int grade(const GradeOptions& o) {
   if (!o.collect.empty()) return collect(o);
   if (o.submissions.empty()) throw BadInput("grade: expected SUBMISSIONS_DIR (see --help)");
@@ -321,6 +413,7 @@ int grade(const GradeOptions& o) {
   }
   const std::string out = absolute(o.output.empty() ? default_output(o.submissions) : o.output);
   if (o.slurm) return slurm(o, teams, reg, out);
+  if (o.recheck) return recheck(o, reg, registry_sha, out);
   {
     std::error_code ec;
     fs::create_directories(out, ec);
@@ -347,13 +440,10 @@ int grade(const GradeOptions& o) {
       break;
     }
   if (!interrupted) book.end_batch(batch.id, utc_now());
-  const std::vector<GradeRow> rows = book.rows();
-  write_grade_reports(rows, out);
+  if (!interrupted && o.verify_top) interrupted = !verify_top_rows(book, verify_options(o, out), scope_of(o));
+  const std::string holds = write_all_reports(o, book, out);
   if (!o.quiet) {
-    std::map<std::string, int> count;
-    for (const GradeRow& r : rows) ++count[r.verdict];
-    std::printf("%zu submissions graded, %zu graded already; the grade book holds %d PASS, %d FAIL, %d ERROR\n",
-                batch.graded, batch.skipped, count["PASS"], count["FAIL"], count["ERROR"]);
+    std::printf("%zu submissions graded, %zu graded already; %s\n", batch.graded, batch.skipped, holds.c_str());
     std::printf("grade book: %s\ntables:     %s, %s\n", book.path().c_str(),
                 (fs::path(out) / "grades.csv").string().c_str(), (fs::path(out) / "grades.html").string().c_str());
   }

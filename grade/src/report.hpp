@@ -18,8 +18,19 @@ void sort_for_report(std::vector<GradeRow>& rows);
 // file it cannot write.
 void write_grade_reports(std::vector<GradeRow> rows, const std::string& out_dir);
 
+// The leaderboard: per workload and scenario, the PASS rows with a metric, best first, with
+// their verification (--verify-top) and attempts. As CSV (OUT/leaderboard.csv) and as the
+// text `grade --leaderboard` prints.
+std::string leaderboard_csv(std::vector<GradeRow> rows);
+std::string leaderboard_text(std::vector<GradeRow> rows);
+
+// Writes through a temporary file and a rename: a browser or a script never reads half a file.
+// Throws HarnessError(kExitInternal) naming the file.
+void write_atomically(const std::string& file, const std::string& text);
+
 // What a report cell shows (exposed for the tests of escaping).
 std::string html_escape(const std::string& s);
 std::string csv_field(const std::string& s);
+std::string csv_line(const std::vector<std::string>& cells);  // csv_field of each, commas, a newline
 
 }  // namespace edubench::harness

@@ -122,6 +122,57 @@ bool read_verdict(const fs::path& dir, GradeRow& r) {
   return v->value("passed", false) && failed == 0;
 }
 
+// `check` over a run directory that holds a submission; its output goes wherever stdout is.
+struct CheckOutcome {
+  std::optional<int> exit;  // nullopt: there is no submission.json to check
+  std::string error;
+  double seconds = 0;
+};
+
+CheckOutcome run_check(const fs::path& dir, const std::string& registry_path, const std::string& division) {
+  CheckOutcome c;
+  std::error_code ec;
+  if (!fs::exists(dir / runlog::kSubmissionFile, ec)) return c;
+  const auto t0 = std::chrono::steady_clock::now();
+  try {
+    const registry::Registry reg = load_registry_or_bad_input(registry_path);
+    c.exit = compliance::check_and_report(dir.string(), reg, division) == 0 ? kExitValid : kExitCheckFailed;
+  } catch (const HarnessError& e) {
+    c.exit = e.code();
+    c.error = e.what();
+  } catch (const std::invalid_argument& e) {
+    c.exit = kExitBadInput;
+    c.error = e.what();
+  } catch (const std::exception& e) {
+    c.exit = kExitInternal;
+    c.error = std::string("internal: ") + e.what();
+  }
+  c.seconds = seconds_since(t0);
+  return c;
+}
+
+// The row's verdict from the exit codes and what the run directory holds.
+void judge(GradeRow& r, const fs::path& dir, int sub, const std::optional<int>& chk, const std::string& error) {
+  r.submission_exit = sub;
+  r.check_exit = chk;
+  r.failed_rules.clear();
+  r.detail.clear();
+  read_metric(dir, r);
+  read_accuracy(dir, r);
+  const bool passed = chk && read_verdict(dir, r);
+  if (chk == kExitValid && passed) {
+    r.verdict = "PASS";
+  } else if (chk == kExitCheckFailed) {
+    r.verdict = "FAIL";
+    // A run that could not happen says why better than the rules it left unprovable.
+    if (sub == kExitPluginFailure)
+      if (const std::string why = first_run_problem(dir); !why.empty()) r.detail = why + "; " + r.detail;
+  } else {
+    r.verdict = "ERROR";  // the harness, not the team: the submission or the check could not be made
+    r.detail = error.empty() ? "check exited " + std::to_string(chk.value_or(-1)) : error;
+  }
+}
+
 }  // namespace
 
 std::optional<GradeRow> grade_submission(GradeRow r, const std::vector<std::string>& sets,
@@ -151,7 +202,7 @@ std::optional<GradeRow> grade_submission(GradeRow r, const std::vector<std::stri
 
   std::string error;
   int sub = kExitInternal;
-  std::optional<int> chk;
+  CheckOutcome chk;
   {
     OutputCapture capture((dir / "grade.log").string());
     const auto t0 = std::chrono::steady_clock::now();
@@ -165,40 +216,24 @@ std::optional<GradeRow> grade_submission(GradeRow r, const std::vector<std::stri
     }
     r.submission_s = seconds_since(t0);
     if (sub == kExitInterrupted) return std::nullopt;
-    if (fs::exists(dir / runlog::kSubmissionFile, ec)) {
-      const auto t1 = std::chrono::steady_clock::now();
-      try {
-        const registry::Registry reg = load_registry_or_bad_input(r.registry_path);
-        chk = compliance::check_and_report(dir.string(), reg, r.division) == 0 ? kExitValid : kExitCheckFailed;
-      } catch (const HarnessError& e) {
-        chk = e.code();
-        error = e.what();
-      } catch (const std::invalid_argument& e) {
-        chk = kExitBadInput;
-        error = e.what();
-      } catch (const std::exception& e) {
-        chk = kExitInternal;
-        error = std::string("internal: ") + e.what();
-      }
-      r.check_s = seconds_since(t1);
-    }
+    chk = run_check(dir, r.registry_path, r.division);
   }
-  r.submission_exit = sub;
-  r.check_exit = chk;
-  read_metric(dir, r);
-  read_accuracy(dir, r);
-  const bool passed = chk && read_verdict(dir, r);
-  if (chk == kExitValid && passed) {
-    r.verdict = "PASS";
-  } else if (chk == kExitCheckFailed) {
-    r.verdict = "FAIL";
-    // A run that could not happen says why better than the rules it left unprovable.
-    if (sub == kExitPluginFailure)
-      if (const std::string why = first_run_problem(dir); !why.empty()) r.detail = why + "; " + r.detail;
-  } else {
-    r.verdict = "ERROR";  // the harness, not the team: the submission or the check could not be made
-    r.detail = error.empty() ? "check exited " + std::to_string(chk.value_or(-1)) : error;
+  if (chk.exit) r.check_s = chk.seconds;
+  judge(r, dir, sub, chk.exit, chk.error.empty() ? error : chk.error);
+  return r;
+}
+
+std::optional<GradeRow> recheck_submission(GradeRow r) {
+  const fs::path dir = r.run_dir;
+  std::error_code ec;
+  if (r.run_dir.empty() || !fs::exists(dir / runlog::kSubmissionFile, ec)) return std::nullopt;
+  CheckOutcome chk;
+  {
+    OutputCapture capture((dir / "recheck.log").string());
+    chk = run_check(dir, r.registry_path, r.division);
   }
+  r.check_s = chk.seconds;
+  judge(r, dir, r.submission_exit.value_or(kExitInternal), chk.exit, chk.error);
   return r;
 }
 

@@ -19,4 +19,9 @@ namespace edubench::harness {
 std::optional<GradeRow> grade_submission(GradeRow row, const std::vector<std::string>& sets,
                                          const std::string& command_line, uint64_t sut_memory_mb = 0);
 
+// `check` again over what `row.run_dir` holds, with the registry `row.registry_path`, nothing
+// re-run (a regrade after a rule fix): `row` with the checker's columns and verdict redone.
+// nullopt: the run directory holds no submission to check. Output to RUN_DIR/recheck.log.
+std::optional<GradeRow> recheck_submission(GradeRow row);
+
 }  // namespace edubench::harness

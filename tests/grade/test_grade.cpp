@@ -4,14 +4,19 @@
 #include "book.hpp"
 #include <edubench/grade/gradescope.hpp>
 #include <edubench/registry/registry.hpp>
+#include "gradescope_scores.hpp"
+#include "regrade.hpp"
 #include "report.hpp"
 #include "team.hpp"
 
 #include <doctest/doctest.h>
 
+#include <sqlite3.h>
+
 #include <unistd.h>
 
 #include <filesystem>
+#include <limits>
 #include <fstream>
 
 using namespace edubench::harness;
@@ -280,4 +285,113 @@ TEST_CASE("gradescope results: the points follow the verdict, and no hidden test
   CHECK(text.find("\"after_published\"") != std::string::npos);  // hidden_tests' own test
   CHECK(text.find("\"score\": 0.0") != std::string::npos);  // a FAIL row earns nothing
   CHECK(text.find("failed rules: hidden_tests accuracy") != std::string::npos);
+}
+
+TEST_CASE("grade book: a version-1 book gains the retry and verification columns, rows kept") {
+  TempDir d;
+  const std::string file = (d.path / "gradebook.sqlite").string();
+  {  // the version-1 schema as edubench wrote it before retries and --verify-top
+    sqlite3* db = nullptr;
+    REQUIRE(sqlite3_open(file.c_str(), &db) == SQLITE_OK);
+    const char* v1 =
+        "CREATE TABLE batches (id INTEGER PRIMARY KEY, started_at TEXT NOT NULL, finished_at TEXT, host TEXT NOT "
+        "NULL, harness_version TEXT NOT NULL, harness_git TEXT NOT NULL, command TEXT NOT NULL, registry_path TEXT "
+        "NOT NULL, registry_sha256 TEXT NOT NULL, overrides TEXT NOT NULL, graded INTEGER NOT NULL DEFAULT 0, "
+        "skipped INTEGER NOT NULL DEFAULT 0);"
+        "CREATE TABLE grades (team TEXT NOT NULL, team_name TEXT NOT NULL, members TEXT NOT NULL, division TEXT NOT "
+        "NULL, plugin_path TEXT NOT NULL, plugin_sha256 TEXT NOT NULL, plugin_name TEXT NOT NULL, plugin_version "
+        "TEXT NOT NULL, workload TEXT NOT NULL, scenario TEXT NOT NULL, metric_name TEXT NOT NULL, metric_value "
+        "REAL, higher_is_better INTEGER NOT NULL, accuracy_metric TEXT NOT NULL, accuracy_value REAL, verdict TEXT "
+        "NOT NULL, failed_rules TEXT NOT NULL, detail TEXT NOT NULL, submission_exit INTEGER, check_exit INTEGER, "
+        "submission_s REAL, check_s REAL, registry_path TEXT NOT NULL, registry_sha256 TEXT NOT NULL, overrides "
+        "TEXT NOT NULL, run_dir TEXT NOT NULL, graded_at TEXT NOT NULL, batch_id INTEGER, PRIMARY KEY (team, "
+        "workload, scenario));"
+        "INSERT INTO grades VALUES ('old', 'Old', '', 'closed', 'p', 'sha', 'n', 'v', 'echo', 'offline', "
+        "'samples_per_s', 7, 1, 'exact_match', 1, 'PASS', '', '', 0, 0, 1, 1, 'r', 'rs', '', '/x', "
+        "'2024-01-01T00:00:00Z', NULL);"
+        "PRAGMA user_version = 1;";
+    REQUIRE(sqlite3_exec(db, v1, nullptr, nullptr, nullptr) == SQLITE_OK);
+    sqlite3_close(db);
+  }
+  GradeBook book(file);
+  auto rows = book.rows();
+  REQUIRE(rows.size() == 1);
+  CHECK(rows[0].team == "old");
+  CHECK(rows[0].metric_value == 7);
+  CHECK(rows[0].attempts == 1);
+  CHECK(rows[0].verified.empty());
+  rows[0].verified = "differs";
+  rows[0].verify_value = 3;
+  book.update_verification(rows[0]);
+  CHECK(GradeBook(file).rows().at(0).verified == "differs");
+  CHECK(GradeBook(file).rows().at(0).verify_value == 3);
+}
+
+TEST_CASE("grade book: a recheck rewrites the checker's columns only") {
+  TempDir d;
+  GradeBook book((d.path / "b.sqlite").string());
+  GradeRow r = row("a", "PASS", "offline", 10, true);
+  r.attempts = 2;
+  r.earlier_attempts = "attempt 1: FAIL, submission exit 3: crashed";
+  r.submission_s = 4;
+  book.put(r);
+  r.verdict = "FAIL";
+  r.failed_rules = "TEST04";
+  r.detail = "TEST04: too fast";
+  r.check_exit = 6;
+  r.rechecked_at = "2024-02-02T00:00:00Z";
+  r.submission_s = 99;  // not a checker column: stays 4
+  book.update_check(r);
+  const GradeRow g = book.rows().at(0);
+  CHECK(g.verdict == "FAIL");
+  CHECK(g.failed_rules == "TEST04");
+  CHECK(g.check_exit == 6);
+  CHECK(g.rechecked_at == "2024-02-02T00:00:00Z");
+  CHECK(g.submission_s == 4);
+  CHECK(g.attempts == 2);
+  CHECK(g.earlier_attempts == "attempt 1: FAIL, submission exit 3: crashed");
+}
+
+TEST_CASE("verify: two figures are the same within a factor, whichever is larger") {
+  CHECK(ratio_apart(100, 100) == 0);
+  CHECK(ratio_apart(100, 125) == doctest::Approx(0.25));
+  CHECK(ratio_apart(125, 100) == doctest::Approx(0.25));
+  CHECK(ratio_apart(100000, 1000) == doctest::Approx(99));  // a 100x slowdown is far, not "within 100%"
+  CHECK(ratio_apart(0, 1) == std::numeric_limits<double>::infinity());
+  CHECK(ratio_apart(-1, 1) == std::numeric_limits<double>::infinity());
+}
+
+TEST_CASE("leaderboard: PASS rows with a metric, ranked per workload and scenario") {
+  std::vector<GradeRow> rows = {row("slow", "PASS", "offline", 10, true), row("fast", "PASS", "offline", 100, true),
+                                row("bad", "FAIL", "offline", 1000, true),
+                                row("lat", "PASS", "single_stream", 2.0, false)};
+  rows[1].verified = "same";
+  rows[1].verify_value = 90;
+  rows[0].attempts = 2;
+  const std::string csv = leaderboard_csv(rows);
+  CHECK(csv.find("echo,offline,1,fast,fast,samples_per_s,100,1,,,same,90,1,") != std::string::npos);
+  CHECK(csv.find("echo,offline,2,slow,") != std::string::npos);
+  CHECK(csv.find("echo,single_stream,1,lat,") != std::string::npos);
+  CHECK(csv.find("bad") == std::string::npos);
+  const std::string text = leaderboard_text(rows);
+  CHECK(text.find("leaderboard echo/offline by samples_per_s (higher is better)") != std::string::npos);
+  CHECK(text.find("re-run same (90)") != std::string::npos);
+  CHECK(text.find("passed on attempt 2") != std::string::npos);
+  CHECK(leaderboard_text({rows[2]}) == "leaderboard: no passing row yet\n");
+}
+
+TEST_CASE("gradescope scores: a line per member with an email, points per PASS row") {
+  CHECK(split_member("Ada Lovelace <ada@uni.edu>") == std::pair<std::string, std::string>{"Ada Lovelace", "ada@uni.edu"});
+  CHECK(split_member("Bob") == std::pair<std::string, std::string>{"Bob", ""});
+  CHECK(split_member("<x> trailing") == std::pair<std::string, std::string>{"<x> trailing", ""});
+  GradeRow a1 = row("a", "PASS", "offline", 1, true), a2 = row("a", "FAIL", "server", 1, false);
+  a1.members = a2.members = "Ada Lovelace <ada@uni.edu>, Bob";
+  a1.team_name = a2.team_name = "Team A";
+  GradeRow b = row("b", "ERROR", kNoItem, 0, true);
+  std::vector<std::string> warnings;
+  const std::string csv = gradescope_scores_csv({a1, a2, b}, 10, warnings);
+  CHECK(csv == "Name,Email,Team,Total Score,Max Points\nAda Lovelace,ada@uni.edu,Team A,10,20\nBob,,Team A,10,20\n");
+  REQUIRE(warnings.size() == 2);
+  CHECK(warnings[0].find("member 'Bob' has no email") != std::string::npos);
+  CHECK(warnings[1].find("team b: no members") != std::string::npos);
 }

@@ -24,6 +24,13 @@ struct GradeOptions {
   bool submit = false;                 // ... and run sbatch on it
   std::vector<std::string> sbatch_args;
   std::string collect;                 // OUT: merge the Slurm parts instead of grading
+  int retries = 1;                     // re-runs of a row whose plugin failed or that could not be made
+  bool recheck = false;                // the checker again over the saved run directories, nothing re-run
+  size_t verify_top = 0;               // re-run the N best PASS rows of each workload and scenario
+  double verify_tolerance = 0.25;      // ... and flag a re-run metric off by more than this fraction
+  bool leaderboard = false;            // print the ranking (OUT/leaderboard.csv is always written)
+  std::string gradescope_csv;          // write the grade book as a Gradescope score upload here
+  double points = 10;                  // ... each PASS row worth this many points
   std::string command_line;
 };
 
