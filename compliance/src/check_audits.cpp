@@ -3,8 +3,12 @@
 // logged response's stream. TEST04 has its own file (check_test04.cpp).
 #include <edubench/compliance/check.hpp>
 
+#include <edubench/runlog/metrics.hpp>
+
 #include <algorithm>
+#include <cstdio>
 #include <unordered_map>
+#include <unordered_set>
 
 namespace edubench::compliance {
 namespace {
@@ -25,6 +29,12 @@ std::string difference(const runlog::QueryLog& a, const runlog::QueryLog& b) {
   if (a.text != b.text) return "the text differs (" + std::to_string(a.text.size()) + " vs " +
                                std::to_string(b.text.size()) + " bytes)";
   return "";
+}
+
+std::string fixed(double v, int digits) {
+  char b[48];
+  std::snprintf(b, sizeof b, "%.*f", digits, v);
+  return b;
 }
 
 }  // namespace
@@ -110,6 +120,58 @@ RuleResult check_test06(const runlog::RunLog& run, const registry::Workload& w, 
   r.figures = r.pass ? std::to_string(responses) + " logged responses equal their streamed tokens; stream counts of " +
                            std::to_string(streamed_queries) + " queries agree with their responses"
                      : std::to_string(problems) + " problems; first: " + first;
+  return r;
+}
+
+RuleResult check_test07(const runlog::RunLog& perf, const runlog::RunLog& acc, const registry::Workload& w,
+                        const std::vector<registry::Sample>& samples, const std::string& division,
+                        const std::string& file) {
+  RuleResult r{"TEST07", false, file, ""};
+  const runlog::AccuracyResult timed = runlog::compute_accuracy(perf, w, samples);
+  if (timed.scored == 0) {
+    r.figures = "the performance run logged no response to score (raise accuracy_log_probability)";
+    return r;
+  }
+  // The accuracy run on the same samples: a subset may be harder than the whole split.
+  std::unordered_set<uint64_t> logged;
+  for (const runlog::QueryLog& q : perf.queries)
+    if (q.logged && q.completed_ns >= 0) logged.insert(q.sample_index);
+  runlog::RunLog same = acc;
+  same.mode = "performance";  // score what is there; samples not in the subset are not missing
+  same.queries.clear();
+  for (const runlog::QueryLog& q : acc.queries)
+    if (logged.count(q.sample_index)) same.queries.push_back(q);
+  const double untimed = runlog::compute_accuracy(same, w, samples).value;
+  const double target = division == "open" ? w.accuracy.open_floor : timed.target;
+  const double bar = std::min(target, untimed);
+  r.pass = timed.problems.empty() && timed.value >= bar - 1e-12;
+  r.figures = std::to_string(timed.scored) + " responses logged in the performance run score " + timed.metric + " " +
+              fixed(timed.value, 4) + (r.pass ? " >= " : " < ") + fixed(bar, 4) + " (the " + division +
+              " target " + fixed(target, 4) + ", or the accuracy run's " + fixed(untimed, 4) + " on the same samples)";
+  if (!timed.problems.empty()) r.figures += "; " + timed.problems.front();
+  return r;
+}
+
+RuleResult check_test09(const runlog::RunLog& perf, const std::vector<registry::Sample>& samples,
+                        const std::string& file) {
+  RuleResult r{"TEST09", false, file, ""};
+  double produced = 0, reference = 0;
+  uint64_t n = 0;
+  for (const runlog::QueryLog& q : perf.queries) {
+    if (q.warmup || q.completed_ns < 0 || q.sample_index >= samples.size()) continue;
+    produced += static_cast<double>(q.n_tokens);
+    reference += static_cast<double>(samples[q.sample_index].reference_tokens.size());
+    ++n;
+  }
+  if (n == 0 || reference == 0) {
+    r.figures = n == 0 ? "the performance run completed no query" : "the samples carry no reference tokens";
+    return r;
+  }
+  const double ratio = produced / reference;
+  r.pass = ratio >= 1 - kTest09Tolerance - 1e-12 && ratio <= 1 + kTest09Tolerance + 1e-12;
+  r.figures = "mean output " + fixed(produced / static_cast<double>(n), 1) + " tokens over " + std::to_string(n) +
+              " completed queries vs the references' " + fixed(reference / static_cast<double>(n), 1) + " (ratio " +
+              fixed(ratio, 3) + (r.pass ? ", within" : ", outside") + " 1 +- " + fixed(kTest09Tolerance, 2) + ")";
   return r;
 }
 

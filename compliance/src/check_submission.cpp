@@ -288,6 +288,18 @@ std::vector<RuleResult> check_submission(const std::string& dir, const registry:
     add(out, "TEST01", perf_file, [&] { return check_test01(*perf.log, *acc.log, perf_file); });
   else
     out.push_back(unprovable("TEST01", perf_file, "a run's log could not be read"));
+  // Generation (greedy, deterministic): accuracy and output length in the timed run as well.
+  if (w->kind == registry::Kind::generation) {
+    const std::string perf_events = std::string(kPerformanceRun) + "/events.jsonl";
+    if (perf.log && acc.log && have_samples)
+      add(out, "TEST07", perf_file, [&] { return check_test07(*perf.log, *acc.log, *w, samples, division, perf_file); });
+    else
+      out.push_back(unprovable("TEST07", perf_file, "a run's log or the data set could not be read"));
+    if (perf.log && have_samples)
+      add(out, "TEST09", perf_events, [&] { return check_test09(*perf.log, samples, perf_events); });
+    else
+      out.push_back(unprovable("TEST09", perf_events, "the performance log or the data set could not be read"));
+  }
   const std::string audit_file = std::string(kAuditRun) + "/events.jsonl";
   // The tolerances are the registry's (the scenario's settings), never what a run recorded.
   if (perf.log && audit.log && acc.log)

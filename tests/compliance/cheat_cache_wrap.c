@@ -3,7 +3,13 @@
  * prompt. A prompt answered before is answered at once from the cache; a prompt already in
  * flight waits for that query's answer instead of being computed again. Answers are the honest
  * plugin's, so accuracy and TEST01 hold; TEST04 must catch it (the same-sample audit does one
- * query's work). The name starts with cheat_, so `edubench list` never offers it. */
+ * query's work). The name starts with cheat_, so `edubench list` never offers it.
+ *
+ * Built with -DCHEAT_TIMED_TRUNCATE or -DCHEAT_TIMED_PERTURB it caches nothing and instead
+ * spoils the answers of the timed runs only, told apart from the accuracy run by its order
+ * (the accuracy run issues sample 0, 1, 2, ... in turn): TRUNCATE keeps half of each answer's
+ * tokens (TEST09's case: a faster run with shorter answers), PERTURB changes every tenth token
+ * (TEST07's case). Streams are spoiled alike, so the stream rules still hold. */
 #include <edubench/sut_api.h>
 
 #include <dlfcn.h>
@@ -33,7 +39,45 @@ typedef struct wrap {
   pthread_mutex_t mu;
   entry* entries;
   size_t n_entries, cap_entries;
+  uint64_t next_index; /* the accuracy run's next sample, while the order holds */
+  int timed;           /* the order broke: a performance run */
+  struct spoilt { uint64_t id; size_t streamed; int used; } * spoilt; /* per query, open addressing */
 } wrap;
+
+#define SPOILT_CAP (1u << 18)
+#if defined(CHEAT_TIMED_TRUNCATE) || defined(CHEAT_TIMED_PERTURB)
+#define CHEAT_TIMED 1
+#endif
+
+/* The slot of query `id` (timed runs only), created on first use; NULL when full. */
+static __attribute__((unused)) struct spoilt* spoilt_of(wrap* w, uint64_t id) {
+  size_t i, k;
+  if (!w->timed || !w->spoilt) return NULL;
+  for (k = 0, i = (size_t)(id * 11400714819323198485ull) & (SPOILT_CAP - 1); k < SPOILT_CAP;
+       ++k, i = (i + 1) & (SPOILT_CAP - 1)) {
+    if (w->spoilt[i].used && w->spoilt[i].id == id) return &w->spoilt[i];
+    if (!w->spoilt[i].used) {
+      w->spoilt[i].used = 1;
+      w->spoilt[i].id = id;
+      return &w->spoilt[i];
+    }
+  }
+  return NULL;
+}
+
+/* Spoils tokens [from, from + n) of a timed answer in place; returns how many to keep. */
+static __attribute__((unused)) size_t spoil(int32_t* t, size_t from, size_t n, size_t cap) {
+#ifdef CHEAT_TIMED_TRUNCATE
+  (void)t;
+  return from >= cap ? 0 : (from + n > cap ? cap - from : n);
+#else
+  size_t i;
+  (void)cap;
+  for (i = 0; i < n; ++i)
+    if ((from + i) % 10 == 0) t[i] = t[i] == 'e' ? 'a' : 'e';
+  return n;
+#endif
+}
 
 static uint64_t prompt_hash(const edu_sample* s) {
   uint64_t h = 1469598103934665603ull;
@@ -86,15 +130,69 @@ static edu_status answer(wrap* w, uint64_t id, const int32_t* tokens, size_t n_t
   return w->host->complete(w->host->ctx, id, &r);
 }
 
+static __attribute__((unused)) edu_status complete_and_cache(wrap* w, uint64_t id, const edu_response* r);
+
 /* The inner plugin's callbacks: forwarded to the harness; a completion also fills the cache
  * and answers the queries that waited for it. */
 static edu_status h_stream(void* ctx, uint64_t id, const int32_t* t, size_t n) {
   wrap* w = (wrap*)ctx;
+#ifdef CHEAT_TIMED
+  struct spoilt* q;
+  pthread_mutex_lock(&w->mu);
+  q = spoilt_of(w, id);
+  pthread_mutex_unlock(&w->mu);
+  if (q && n > 0) {
+    int32_t* copy = (int32_t*)malloc(n * sizeof *copy);
+    size_t keep;
+    edu_status st = EDU_OK;
+    if (!copy) return EDU_ERR_INTERNAL;
+    memcpy(copy, t, n * sizeof *copy);
+    keep = spoil(copy, q->streamed, n, 64);
+    q->streamed += n;
+    if (keep) st = w->host->stream(w->host->ctx, id, copy, keep);
+    free(copy);
+    return st;
+  }
+#endif
   return w->host->stream(w->host->ctx, id, t, n);
 }
 
 static edu_status h_complete(void* ctx, uint64_t id, const edu_response* r) {
   wrap* w = (wrap*)ctx;
+#ifdef CHEAT_TIMED
+  struct spoilt* q;
+  pthread_mutex_lock(&w->mu);
+  q = spoilt_of(w, id);
+  pthread_mutex_unlock(&w->mu);
+  if (q) {
+    edu_response s = *r;
+    int32_t* tokens = (int32_t*)malloc((r->n_tokens ? r->n_tokens : 1) * sizeof *tokens);
+    char* text = (char*)malloc(r->n_tokens ? r->n_tokens : 1);
+    size_t i;
+    edu_status st;
+    if (!tokens || !text) return free(tokens), free(text), EDU_ERR_INTERNAL;
+    if (r->n_tokens) memcpy(tokens, r->tokens, r->n_tokens * sizeof *tokens);
+    s.n_tokens = spoil(tokens, 0, r->n_tokens, 64);
+    s.tokens = tokens;
+    /* The byte tokenizer: the text is the tokens' bytes (any other text is passed on as it is). */
+    if (r->text_len == r->n_tokens) {
+      for (i = 0; i < s.n_tokens; ++i) text[i] = (char)tokens[i];
+      s.text = text;
+      s.text_len = s.n_tokens;
+    }
+    st = w->host->complete(w->host->ctx, id, &s);
+    free(tokens);
+    free(text);
+    return st;
+  }
+  return w->host->complete(w->host->ctx, id, r);
+#else
+  return complete_and_cache(w, id, r);
+#endif
+}
+
+/* The cache's completion: forwarded, then the answer cached and the waiting queries answered. */
+static __attribute__((unused)) edu_status complete_and_cache(wrap* w, uint64_t id, const edu_response* r) {
   entry* e;
   uint64_t* waiting = NULL;
   size_t n_waiting = 0, n_tokens = 0, text_len = 0, i;
@@ -204,6 +302,18 @@ static edu_status w_create(const edu_host* host, const char* workload, const edu
 
 static edu_status w_issue(void* sut, const edu_query* q, size_t n) {
   wrap* w = (wrap*)sut;
+#ifdef CHEAT_TIMED
+  {
+    size_t k;
+    pthread_mutex_lock(&w->mu);
+    for (k = 0; k < n && !w->timed; ++k) {
+      if (q[k].sample->index != w->next_index++) w->timed = 1;
+    }
+    if (w->timed && !w->spoilt) w->spoilt = calloc(SPOILT_CAP, sizeof *w->spoilt);
+    pthread_mutex_unlock(&w->mu);
+    return w->inner->issue(w->inner_sut, q, n);
+  }
+#endif
   edu_query* fresh = (edu_query*)malloc((n ? n : 1) * sizeof *fresh);
   size_t* cached = (size_t*)malloc((n ? n : 1) * sizeof *cached);
   size_t i, n_fresh = 0, n_cached = 0;
@@ -265,6 +375,7 @@ static void w_destroy(void* sut) {
     free(w->entries[i].waiting);
   }
   free(w->entries);
+  free(w->spoilt);
   pthread_mutex_destroy(&w->mu);
   free(w);
 }

@@ -649,3 +649,78 @@ TEST_CASE("figures: result.json's goodput, SLO shares and issue lag equal their 
   CHECK_FALSE(r.pass);
   CHECK(mentions(r, "metrics/goodput/request_goodput_per_s 1000000 != "));
 }
+
+namespace {
+// A generation workload over make_samples(n): each sample's reference tokens are its prompt's bytes.
+reg::Workload generation_workload() {
+  reg::Workload w = echo_workload();
+  w.kind = reg::Kind::generation;
+  w.accuracy = {"token_agreement", 1.0, 0.99, 0.9};
+  return w;
+}
+std::vector<reg::Sample> generation_samples(size_t n) {
+  auto v = make_samples(n);
+  for (auto& s : v) s.reference_tokens = reg::tokenize_bytes(s.reference);
+  return v;
+}
+}  // namespace
+
+TEST_CASE("TEST07: the timed run's logged answers are scored, against the target or the same samples' score") {
+  const auto w = generation_workload();
+  const auto samples = generation_samples(20);
+  RunLog acc = accuracy_run(20);
+  RunLog perf = make_run(60, reg::Scenario::offline, "performance", 0.01, [](size_t i) { return (i * 7) % 20; });
+  RuleResult ok = check_test07(perf, acc, w, samples, "closed", "performance/accuracy.jsonl");
+  CHECK(ok.pass);
+  CHECK(mentions(ok, "score token_agreement 1.0000 >= 0.9900"));
+  SUBCASE("every answer of the timed run spoilt: below the target and the accuracy run") {
+    for (auto& q : perf.queries) respond(q, "wrong answer");
+    RuleResult r = check_test07(perf, acc, w, samples, "closed", "performance/accuracy.jsonl");
+    CHECK_FALSE(r.pass);
+    CHECK(mentions(r, "< 0.9900"));
+  }
+  SUBCASE("a sample the model gets wrong in both runs is not held against the timed run") {
+    const uint64_t s = perf.queries[0].sample_index;
+    for (auto& q : perf.queries)
+      if (q.sample_index == s) respond(q, "different");
+    respond(acc.queries[s], "different");
+    perf.queries.resize(1);  // the logged subset is that one hard sample
+    RuleResult r = check_test07(perf, acc, w, samples, "closed", "f");
+    CHECK(r.pass);
+    CHECK(mentions(r, "the accuracy run's 0.0"));
+  }
+  SUBCASE("nothing logged proves nothing") {
+    for (auto& q : perf.queries) q.logged = false;
+    CHECK(mentions(check_test07(perf, acc, w, samples, "closed", "f"), "logged no response"));
+  }
+}
+
+TEST_CASE("TEST09: the timed run's output length within 10% of the references'") {
+  const auto samples = generation_samples(20);
+  RunLog perf = make_run(60, reg::Scenario::offline, "performance", 0.01, [](size_t i) { return (i * 7) % 20; });
+  RuleResult ok = check_test09(perf, samples, "performance/events.jsonl");
+  CHECK(ok.pass);
+  CHECK(mentions(ok, "ratio 1.000, within"));
+  SUBCASE("answers cut in half, logged or not") {
+    for (auto& q : perf.queries) q.n_tokens /= 2, q.logged = false;
+    RuleResult r = check_test09(perf, samples, "f");
+    CHECK_FALSE(r.pass);
+    CHECK(mentions(r, "outside 1 +- 0.10"));
+  }
+  SUBCASE("9% shorter is within, 11% longer is not") {
+    uint64_t total = 0;
+    for (auto& q : perf.queries) total += q.n_tokens;
+    const auto cut = static_cast<uint64_t>(0.09 * static_cast<double>(total));
+    for (uint64_t k = 0; k < cut; ++k) perf.queries[k % perf.queries.size()].n_tokens -= 1;
+    CHECK(check_test09(perf, samples, "f").pass);
+    perf.queries[0].n_tokens += cut + static_cast<uint64_t>(0.11 * static_cast<double>(total)) + 1;
+    CHECK_FALSE(check_test09(perf, samples, "f").pass);
+  }
+  SUBCASE("warm-up and unfinished queries do not count") {
+    perf.queries[0].warmup = true;
+    perf.queries[0].n_tokens = 100000;
+    perf.queries[1].completed_ns = -1;
+    perf.queries[1].n_tokens = 0;
+    CHECK(check_test09(perf, samples, "f").pass);
+  }
+}

@@ -81,6 +81,19 @@ RuleResult check_test04(const runlog::RunLog& perf, const runlog::RunLog& audit,
 // one end-of-sequence token (the registry's eos_token), as its last.
 RuleResult check_test06(const runlog::RunLog& run, const registry::Workload& w, const std::string& file);
 
+// TEST07 (generation): the responses logged in the performance run score at least the accuracy
+// target, or, where the accuracy run itself scored those samples lower, at least that: accuracy
+// measured in the mode that is timed, never only in the accuracy run.
+RuleResult check_test07(const runlog::RunLog& perf, const runlog::RunLog& acc, const registry::Workload& w,
+                        const std::vector<registry::Sample>& samples, const std::string& division,
+                        const std::string& file);
+// TEST09 (generation): the mean number of tokens of every completed query of the performance run
+// is within +-10% of the mean length of its samples' reference tokens: truncated (or padded)
+// answers make a run faster (or slower) without the accuracy run seeing it.
+RuleResult check_test09(const runlog::RunLog& perf, const std::vector<registry::Sample>& samples,
+                        const std::string& file);
+inline constexpr double kTest09Tolerance = 0.10;
+
 // Agent workloads: every tool call in events.jsonl reproduces its observation when the
 // harness's (pure) tool runs again, every tool call and code run lies within its query, and
 // each query's steps are 0..k-1 (nothing deleted or inserted).
