@@ -139,6 +139,18 @@ std::optional<int> open_sut(RunState& st) {
   return std::nullopt;
 }
 
+// The SUT's memory at the end of its load, as the kernel counts it (the worker is still alive).
+void record_sut_memory(RunState& st) {
+  const SutSession::MemoryUse u = st.session->memory_use();
+  runlog::RunContext::SutMemory& m = st.ctx.sut_memory;
+  m.measured = u.measured;
+  m.includes_harness = u.includes_harness;
+  m.peak_rss_bytes = u.peak_rss_bytes;
+  m.rss_bytes = u.rss_bytes;
+  m.baseline_rss_bytes = u.baseline_rss_bytes;
+  m.source = u.source;
+}
+
 // Step 3: the scenario, driven to its end or to an abort.
 RunOutcome drive_load(RunState& st) {
   LoadgenConfig lc;
@@ -169,6 +181,7 @@ RunOutcome drive_load(RunState& st) {
   }
   RunOutcome out = st.loadgen->run();
   st.log.crash_report = st.session->failure_report();
+  record_sut_memory(st);
   return out;
 }
 

@@ -152,6 +152,18 @@ ojson result_json(const RunLog& log, const Metrics& m, const AccuracyResult* acc
                            {"process_s", h.process_s}};
     if (h.wake_latency_us > 0) r["harness"]["cpu"]["wake_latency_us"] = h.wake_latency_us;
   }
+  if (c.sut_memory.measured) {
+    const auto& mem = c.sut_memory;
+    r["sut_memory"] = {{"peak_rss_bytes", mem.peak_rss_bytes}, {"rss_bytes", mem.rss_bytes},
+                       {"includes_harness", mem.includes_harness}, {"source", mem.source}};
+    if (mem.includes_harness) {
+      r["sut_memory"]["baseline_rss_bytes"] = mem.baseline_rss_bytes;
+      r["sut_memory"]["peak_growth_bytes"] =
+          mem.peak_rss_bytes > mem.baseline_rss_bytes ? mem.peak_rss_bytes - mem.baseline_rss_bytes : 0;
+    }
+  } else {
+    r["sut_memory"] = nullptr;
+  }
   r["system"] = pairs_json(c.system);
   r["errors"] = log.errors.size();
   return r;
@@ -263,6 +275,18 @@ std::string summary_text(const RunLog& log, const Metrics& m, const AccuracyResu
     s += "\n";
   }
   s += "Harness: " + c.harness_version + " (" + c.harness_git + ")\n";
+  if (c.sut_memory.measured) {
+    const auto& mem = c.sut_memory;
+    const double mib = 1024.0 * 1024.0;
+    s += "SUT memory: peak RSS " + fmt("%.1f", mem.peak_rss_bytes / mib) + " MiB" +
+         (mem.includes_harness ? " (in process, the harness included; " +
+                                     fmt("%.1f", (mem.peak_rss_bytes > mem.baseline_rss_bytes
+                                                      ? mem.peak_rss_bytes - mem.baseline_rss_bytes
+                                                      : 0) / mib) +
+                                     " MiB above the process before create)"
+                               : " (the worker process)") +
+         "\n";
+  }
   if (c.harness_cpu.measured) {
     const auto& h = c.harness_cpu;
     s += "Harness CPU: " + fmt("%.2f", h.issue_thread_s + h.watchdog_thread_s + h.log_thread_s) + " s over " +

@@ -2,6 +2,8 @@
 #include <edubench/session/errors.hpp>
 #include <edubench/session/sut_session.hpp>
 
+#include "proc_memory.hpp"
+
 namespace edubench::harness {
 
 const char* status_name(edu_status s) {
@@ -25,6 +27,7 @@ class InProcessSession final : public SutSession {
 
   void create(const std::string& workload,
               const std::vector<std::pair<std::string, std::string>>& cfg) override {
+    if (auto m = read_proc_memory("self")) baseline_rss_bytes_ = m->rss_bytes;
     std::vector<edu_kv> kv;
     kv.reserve(cfg.size());
     for (const auto& [k, v] : cfg) kv.push_back({k.c_str(), v.c_str()});
@@ -71,10 +74,23 @@ class InProcessSession final : public SutSession {
     }
   }
 
+  MemoryUse memory_use() const override {
+    MemoryUse u;
+    const auto m = read_proc_memory("self");
+    if (!m) return u;
+    u.measured = u.includes_harness = true;
+    u.peak_rss_bytes = m->peak_rss_bytes;
+    u.rss_bytes = m->rss_bytes;
+    u.baseline_rss_bytes = baseline_rss_bytes_;
+    u.source = "in process: /proc/self/status VmHWM and VmRSS of the harness's process, plugin included";
+    return u;
+  }
+
  private:
   Plugin plugin_;
   const edu_host* host_;
   void* sut_ = nullptr;
+  uint64_t baseline_rss_bytes_ = 0;
 };
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <edubench/session/errors.hpp>
 #include "ipc/protocol.hpp"
 #include "plugin_file.hpp"
+#include "proc_memory.hpp"
 #include "worker_spawn.hpp"
 
 
@@ -181,6 +182,26 @@ class WorkerSession final : public ProcessSession {
       kill_worker("destroy() did not return within 10 s");
     }
     if (!problem.empty()) throw PluginFailure(opts_.plugin_path + ": " + problem);
+  }
+
+  MemoryUse memory_use() const override {
+    MemoryUse u;
+    std::lock_guard<std::mutex> g(mu_);
+    if (!exited_ && worker_.pid > 0) {
+      if (const auto m = read_proc_memory(std::to_string(worker_.pid))) {
+        u.measured = true;
+        u.peak_rss_bytes = m->peak_rss_bytes;
+        u.rss_bytes = m->rss_bytes;
+        u.source = "worker process: /proc/PID/status VmHWM and VmRSS (the plugin, its threads and the worker)";
+        return u;
+      }
+    }
+    if (exited_ && peak_rss_kib_ > 0) {  // the kernel's account at its death
+      u.measured = true;
+      u.peak_rss_bytes = peak_rss_kib_ * 1024;
+      u.source = "worker process: ru_maxrss at its exit";
+    }
+    return u;
   }
 
   std::string failure_report() const override {

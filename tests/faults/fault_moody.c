@@ -3,6 +3,8 @@
  *   crash_until EPOCH_S  the first query of a run started before then waits until then and
  *                        aborts: a crash on the first attempt, a pass on the retry.
  *   service_us N         every query takes N microseconds: a slower re-run for --verify-top.
+ *   alloc_mb N           create() allocates and touches N MiB and keeps it: memory the harness
+ *                        must see in result.json's sut_memory.
  * Without the file it is an honest synchronous echo. */
 #define _GNU_SOURCE /* dladdr */
 #include <edubench/sut_api.h>
@@ -16,8 +18,9 @@
 
 typedef struct moody {
   const edu_host* host;
-  long crash_until, service_us;
+  long crash_until, service_us, alloc_mb;
   int issued;
+  char* ballast;
 } moody;
 
 static void read_moods(moody* m) {
@@ -35,6 +38,7 @@ static void read_moods(moody* m) {
   while (fscanf(f, "%63s %ld", key, &v) == 2) {
     if (!strcmp(key, "crash_until")) m->crash_until = v;
     if (!strcmp(key, "service_us")) m->service_us = v;
+    if (!strcmp(key, "alloc_mb")) m->alloc_mb = v;
   }
   fclose(f);
 }
@@ -47,6 +51,15 @@ static edu_status m_create(const edu_host* host, const char* workload, const edu
   if (!m) return EDU_ERR_INTERNAL;
   m->host = host;
   read_moods(m);
+  if (m->alloc_mb > 0) {
+    const size_t n = (size_t)m->alloc_mb << 20;
+    m->ballast = (char*)malloc(n);
+    if (!m->ballast) {
+      free(m);
+      return EDU_ERR_INTERNAL;
+    }
+    memset(m->ballast, 1, n); /* resident, not only reserved */
+  }
   *out = m;
   return EDU_OK;
 }
@@ -82,7 +95,11 @@ static edu_status m_flush(void* sut) {
   return EDU_OK;
 }
 
-static void m_destroy(void* sut) { free(sut); }
+static void m_destroy(void* sut) {
+  moody* m = (moody*)sut;
+  free(m->ballast);
+  free(m);
+}
 
 static const char* const m_workloads[] = {"echo", NULL};
 static const edu_sut_api m_api = {sizeof(edu_sut_api), EDU_ABI_VERSION_MAJOR, EDU_ABI_VERSION_MINOR, "fault_moody",

@@ -171,3 +171,31 @@ TEST_CASE("temperature sampling is reproducible from its seed and greedy at temp
   auto gen = at::make_generator<at::CPUGeneratorImpl>(1);
   CHECK(sample_token(logits, 0.0, gen) == 1);
 }
+
+TEST_CASE("KV bytes grow linearly with context: 2 x layers x width x 4 bytes per position, the tensors' own") {
+  Gpt m(tiny());
+  m->eval();
+  c10::InferenceMode g;
+  const GptConfig& c = m->config();
+  KvCache cache(c, 2, 64);
+  // What one position holds for one sequence, counted in the cache's tensors themselves.
+  int64_t per_position = 0;
+  for (size_t l = 0; l < cache.k.size(); ++l)
+    per_position += (cache.k[l][0].select(1, 0).numel() + cache.v[l][0].select(1, 0).numel()) *
+                    static_cast<int64_t>(cache.k[l].element_size());
+  CHECK(per_position == 2 * c.n_layer * c.n_embd * 4);
+  int64_t allocated = 0;
+  for (size_t l = 0; l < cache.k.size(); ++l) allocated += cache.k[l].nbytes() + cache.v[l].nbytes();
+  CHECK(cache.bytes() == allocated);  // allocated once, for every sequence and position
+  CHECK(cache.bytes_used(0) == 0);
+  auto seq = tokens({72, 101, 108, 108, 111, 32, 119, 111, 114, 108, 100, 33});
+  m->forward_cached(seq.narrow(0, 0, 4), cache, 0);  // a prefill of 4
+  CHECK(cache.bytes_used(0) == 4 * per_position);
+  for (int64_t t = 4; t < seq.size(0); ++t) {
+    m->forward_cached(seq.narrow(0, t, 1), cache, 0);
+    CHECK(cache.bytes_used(0) == (t + 1) * per_position);  // one position per decoded token
+  }
+  CHECK(cache.bytes_used(1) == 0);  // the other sequence holds nothing yet
+  cache.truncate(0, 5);              // a speculative rollback gives the bytes back
+  CHECK(cache.bytes_used(0) == 5 * per_position);
+}

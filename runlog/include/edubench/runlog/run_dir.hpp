@@ -37,6 +37,14 @@ struct RunContext {
     double process_s = 0;         // every thread of the process (in process: the SUT's own threads too)
     double wake_latency_us = 0;   // Server: the wake-up latency measured at the start (the spin window)
   } harness_cpu;
+  // The SUT's resident memory, read by the harness from the kernel at the end of the load
+  // (SutSession::memory_use); measured = false when it could not be read.
+  struct SutMemory {
+    bool measured = false;
+    bool includes_harness = false;  // in process: the harness's own memory is in the figures
+    uint64_t peak_rss_bytes = 0, rss_bytes = 0, baseline_rss_bytes = 0;
+    std::string source;
+  } sut_memory;
 };
 
 // A malformed run-directory file: what() is "FILE:LINE: what was expected".

@@ -6,6 +6,7 @@
 
 #include <edubench/sut_api.h>
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -35,6 +36,19 @@ class SutSession {
   // A multi-line account of a failure (signal, last queries in flight, the plugin's stderr
   // tail), or "" when the SUT did not fail.
   virtual std::string failure_report() const { return ""; }
+
+  // The SUT's memory as the kernel counts it, read by the harness: isolated, the worker
+  // process's own (everything in it is the plugin's); in process, the whole process's, which
+  // includes the harness (baseline_rss_bytes: the process before the plugin was created).
+  struct MemoryUse {
+    bool measured = false;
+    bool includes_harness = false;
+    uint64_t peak_rss_bytes = 0;      // VmHWM, or ru_maxrss of a worker that has exited
+    uint64_t rss_bytes = 0;           // when measured (0: the worker had exited)
+    uint64_t baseline_rss_bytes = 0;  // in process: before create()
+    std::string source;               // how it was read, for result.json
+  };
+  virtual MemoryUse memory_use() const { return {}; }
 };
 
 // `host` must outlive the session.
