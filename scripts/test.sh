@@ -21,8 +21,9 @@ if [ "${1:-}" = "--sanitize" ]; then
   ctest --test-dir build-asan --output-on-failure --timeout 1200 -j2
   exit 0
 fi
-./scripts/install_deps.sh
-# install_deps installed Chromium: the report test may not skip for want of it.
-export EDUBENCH_REQUIRE_CHROMIUM=1
+./scripts/install_deps.sh --with-slurm
+# install_deps installed Chromium and Slurm: the report test and the Slurm grading test may not
+# skip for want of them.
+export EDUBENCH_REQUIRE_CHROMIUM=1 EDUBENCH_REQUIRE_SLURM=1
 ./scripts/build.sh
 ctest --test-dir build --output-on-failure --timeout 600 -j2

@@ -63,12 +63,10 @@ if [r["team"] for r in table] != ["honest", "o'brien team"]: sys.exit("grades.cs
 if "o&#39;brien team" not in open(f"{out}/grades.html").read(): sys.exit("grades.html")
 PY
 
-# Submitting needs sbatch; where there is none the error says so (CI has no Slurm).
-if ! command -v sbatch >/dev/null; then
-  "$edubench" grade "$batch" --slurm --submit --output "$out" --registry "$registry" >"$work/out.submit" \
-    2>"$work/err.submit"
-  [[ $? == 2 ]] || fail "--submit without sbatch should exit 2"
-  grep -q "^edubench: error: --submit: sbatch is not on the PATH" "$work/err.submit" || fail "--submit message"
-  grep -q "^#SBATCH --time=00:10:00$" "$script" || fail "a --submit that cannot happen rewrote the job"
-fi
+# Submitting needs sbatch; where there is none (a PATH without it here) the error says so.
+env PATH=/nonexistent "$edubench" grade "$batch" --slurm --submit --output "$out" --registry "$registry" \
+  >"$work/out.submit" 2>"$work/err.submit"
+[[ $? == 2 ]] || fail "--submit without sbatch should exit 2"
+grep -q "^edubench: error: --submit: sbatch is not on the PATH" "$work/err.submit" || fail "--submit message"
+grep -q "^#SBATCH --time=00:10:00$" "$script" || fail "a --submit that cannot happen rewrote the job"
 echo "ok: slurm script run by bash, parts collected"
