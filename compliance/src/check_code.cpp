@@ -8,10 +8,11 @@
 namespace edubench::compliance {
 
 RuleResult check_hidden_tests(const runlog::RunLog& run, const std::vector<registry::Sample>& samples,
-                              const std::string& file, runlog::RunLog* rescored) {
+                              const hostsvc::SandboxLimits& limits, const std::string& file,
+                              runlog::RunLog* rescored) {
   RuleResult r{"hidden_tests", false, file, ""};
   runlog::RunLog again = run;
-  runlog::score_hidden_tests(again, samples);
+  runlog::score_hidden_tests(again, samples, limits);
   uint64_t checked = 0, differ = 0, passed = 0;
   std::string first;
   auto compare = [&](const runlog::QueryLog& q, const char* which, const std::string& recorded,

@@ -3,6 +3,7 @@
 // parsed becomes a FAIL result naming it, and the rules that needed it are reported as not
 // provable, so the checker never stops early and never throws at its caller.
 #include <edubench/compliance/check.hpp>
+#include <edubench/runlog/hidden_tests.hpp>
 #include <edubench/runlog/run_dir.hpp>
 
 #include <nlohmann/json.hpp>
@@ -268,7 +269,7 @@ std::vector<RuleResult> check_submission(const std::string& dir, const registry:
     if (code_workload)
       add(out, "hidden_tests", acc_file, [&] {
         runlog::RunLog again;
-        RuleResult r = check_hidden_tests(*acc.log, samples, acc_file, &again);
+        RuleResult r = check_hidden_tests(*acc.log, samples, runlog::code_limits(registered), acc_file, &again);
         rescored = std::move(again);
         return r;
       });

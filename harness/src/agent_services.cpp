@@ -1,6 +1,5 @@
 #include "agent_services.hpp"
 
-#include <edubench/runlog/hidden_tests.hpp>
 #include <edubench/hostsvc/sandbox.hpp>
 #include <edubench/hostsvc/tools.hpp>
 
@@ -16,7 +15,8 @@ std::string invoke_tool(const std::string& name, const std::string& arg) {
 
 namespace {
 
-CodeVerdict run_tests(const std::string& code, const registry::Sample& sample, const char* which) {
+CodeVerdict run_tests(const std::string& code, const registry::Sample& sample, const char* which,
+                      const hostsvc::SandboxLimits& limits) {
   CodeVerdict v;
   nlohmann::json extra = nlohmann::json::parse(sample.extra_json.empty() ? "{}" : sample.extra_json,
                                                nullptr, false);
@@ -25,7 +25,7 @@ CodeVerdict run_tests(const std::string& code, const registry::Sample& sample, c
     v.feedback = "sample " + std::to_string(sample.index) + " has no " + which;
     return v;
   }
-  hostsvc::SandboxResult r = hostsvc::run_python(code, extra[which].get<std::string>(), hostsvc::SandboxLimits{});
+  hostsvc::SandboxResult r = hostsvc::run_python(code, extra[which].get<std::string>(), limits);
   v.passed = r.passed;
   v.timed_out = r.timed_out;
   v.verdict = r.verdict;
@@ -35,15 +35,11 @@ CodeVerdict run_tests(const std::string& code, const registry::Sample& sample, c
 
 }  // namespace
 
-CodeVerdict run_visible_tests(const std::string& code, const registry::Sample& sample) {
-  CodeVerdict v = run_tests(code, sample, "visible_tests");
+CodeVerdict run_visible_tests(const std::string& code, const registry::Sample& sample,
+                              const hostsvc::SandboxLimits& limits) {
+  CodeVerdict v = run_tests(code, sample, "visible_tests", limits);
   if (!v.supported) v.feedback += ": run_code is not served";
   return v;
-}
-
-void score_hidden_tests(runlog::RunLog& log, const std::vector<registry::Sample>& samples) {
-  // The checker runs the same code again (edubench check's hidden_tests rule).
-  runlog::score_hidden_tests(log, samples);
 }
 
 }  // namespace edubench::harness

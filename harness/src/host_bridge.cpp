@@ -7,8 +7,9 @@
 
 namespace edubench::harness {
 
-HostBridge::HostBridge(QueryTable& table, const std::vector<registry::Sample>& samples)
-    : table_(table), samples_(samples) {
+HostBridge::HostBridge(QueryTable& table, const std::vector<registry::Sample>& samples,
+                       const hostsvc::SandboxLimits& code_limits)
+    : table_(table), samples_(samples), code_limits_(code_limits) {
   host_.struct_size = sizeof(edu_host);
   host_.abi_major = EDU_ABI_VERSION_MAJOR;
   host_.abi_minor = EDU_ABI_VERSION_MINOR;
@@ -124,7 +125,7 @@ edu_status HostBridge::do_run_code(uint64_t id, const char* code, size_t code_le
   }
   const registry::Sample& sample = samples_.at(table_.sample_of(id));
   const int64_t start = now_ns();
-  CodeVerdict v = run_visible_tests(std::string(code, code_len), sample);
+  CodeVerdict v = run_visible_tests(std::string(code, code_len), sample, code_limits_);
   const int64_t end = now_ns();
   if (!v.supported) {
     table_.error(id, "run_code_unsupported", v.feedback);

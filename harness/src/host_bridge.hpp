@@ -4,6 +4,7 @@
 
 #include "query_table.hpp"
 
+#include <edubench/hostsvc/sandbox.hpp>
 #include <edubench/registry/registry.hpp>
 #include <edubench/sut_api.h>
 
@@ -14,7 +15,9 @@ namespace edubench::harness {
 class HostBridge {
  public:
   // `samples[query's sample_index]` gives run_code the visible tests; both must outlive this.
-  HostBridge(QueryTable& table, const std::vector<registry::Sample>& samples);
+  // `code_limits`: the sandbox of run_code (runlog::code_limits of the run's settings).
+  HostBridge(QueryTable& table, const std::vector<registry::Sample>& samples,
+             const hostsvc::SandboxLimits& code_limits = {});
   const edu_host* host() const { return &host_; }
 
  private:
@@ -33,6 +36,7 @@ class HostBridge {
 
   QueryTable& table_;
   const std::vector<registry::Sample>& samples_;
+  hostsvc::SandboxLimits code_limits_;
   edu_host host_{};
 };
 

@@ -5,6 +5,7 @@
 #include "run_state.hpp"
 
 #include <edubench/harness/system_info.hpp>
+#include <edubench/runlog/hidden_tests.hpp>
 #include <edubench/session/errors.hpp>
 #include <edubench/session/open_session.hpp>
 #include <edubench/session/plugin.hpp>
@@ -103,7 +104,7 @@ std::unique_ptr<RunState> prepare_run(const RunOptions& o) {
   start_log(*st, system_info(), harness_version(), harness_git());
   st->ctx.isolation = isolation_of(o);
   st->table = std::make_unique<QueryTable>();
-  st->bridge = std::make_unique<HostBridge>(*st->table, st->plan.samples);
+  st->bridge = std::make_unique<HostBridge>(*st->table, st->plan.samples, runlog::code_limits(st->plan.settings));
   return st;
 }
 

@@ -3,6 +3,7 @@
 #include "agent_services.hpp"
 #include "clock.hpp"
 
+#include <edubench/runlog/hidden_tests.hpp>
 #include <edubench/runlog/metrics.hpp>
 
 #include <cstdio>
@@ -108,7 +109,7 @@ int finalize(RunState& st, const RunOutcome& out) {
   // Code workloads are scored by running the responses on the hidden tests (seconds for a data
   // set; skipped on the emergency path, where the plugin may still hold the machine).
   if (accuracy_mode && st.plan.workload.accuracy.metric == "pass_rate" && !out.aborted)
-    score_hidden_tests(log, st.plan.samples);
+    runlog::score_hidden_tests(log, st.plan.samples, runlog::code_limits(st.plan.settings));
   if (accuracy_mode) acc = runlog::compute_accuracy(log, st.plan.workload, st.plan.samples);
   int code = exit_code_for(out, m, accuracy_mode ? &acc : nullptr);
   try {

@@ -5,6 +5,8 @@
 #include <edubench/hostsvc/tools.hpp>
 #include <edubench/runlog/run_dir.hpp>
 
+#include <edubench/runlog/hidden_tests.hpp>
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -530,13 +532,13 @@ TEST_CASE("hidden tests: the checker runs every recorded verdict again in the sa
   answer(0, "def double(x):\n    return 2 * x\n", "passed");
   answer(1, "def double(x):\n    return x + 2\n", "failed: assert double(-1) == -2 (tests.py line 2)");
   RunLog rescored;
-  RuleResult r = check_hidden_tests(run, samples, "accuracy/accuracy.jsonl", &rescored);
+  RuleResult r = check_hidden_tests(run, samples, hostsvc::SandboxLimits{}, "accuracy/accuracy.jsonl", &rescored);
   CHECK(r.pass);
   CHECK(mentions(r, "4 recorded verdicts"));
   CHECK(rescored.queries[0].hidden_verdict == "passed");
   SUBCASE("an edited verdict: the failing code recorded as passed") {
     run.queries[1].hidden_verdict = "passed";
-    r = check_hidden_tests(run, samples, "accuracy/accuracy.jsonl", &rescored);
+    r = check_hidden_tests(run, samples, hostsvc::SandboxLimits{}, "accuracy/accuracy.jsonl", &rescored);
     CHECK_FALSE(r.pass);
     CHECK(mentions(r, "query 2 (sample 1): final code recorded 'passed', the checker's run gives 'failed"));
     // Accuracy is scored on the checker's verdicts: the edit gains nothing.
@@ -544,12 +546,24 @@ TEST_CASE("hidden tests: the checker runs every recorded verdict again in the sa
   }
   SUBCASE("a first attempt that failed, recorded as passed") {
     run.code_runs.push_back({1, 0, false, false, "failed", "", "def double(x):\n    return x\n", 0, 0});
-    CHECK(mentions(check_hidden_tests(run, samples, "f"),
+    CHECK(mentions(check_hidden_tests(run, samples, hostsvc::SandboxLimits{}, "f"),
                    "query 1 (sample 0): first attempt recorded 'passed', the checker's run gives 'failed"));
   }
   SUBCASE("nothing logged proves nothing") {
     for (auto& q : run.queries) q.logged = false;
-    CHECK_FALSE(check_hidden_tests(run, samples, "f").pass);
+    CHECK_FALSE(check_hidden_tests(run, samples, hostsvc::SandboxLimits{}, "f").pass);
+  }
+  SUBCASE("the registry's code_wall_s is the limit: code that passes in 5 s times out in 1") {
+    answer(0, "import time\ntime.sleep(1.5)\ndef double(x):\n    return 2 * x\n", "passed");
+    CHECK(check_hidden_tests(run, samples, hostsvc::SandboxLimits{}, "f").pass);
+    reg::Settings strict;
+    strict.code_wall_s = 1;
+    const hostsvc::SandboxLimits limits = runlog::code_limits(strict);
+    CHECK(limits.wall_s == 1);
+    CHECK(limits.memory_bytes == 512ull << 20);
+    r = check_hidden_tests(run, samples, limits, "f", &rescored);
+    CHECK_FALSE(r.pass);
+    CHECK(rescored.queries[0].hidden_verdict.rfind("timed_out", 0) == 0);
   }
 }
 

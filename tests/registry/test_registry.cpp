@@ -272,7 +272,7 @@ TEST_CASE("settings_fields prints values that --set reads back exactly") {
   s.min_duration_s = 1.0 / 3.0;
   s.schedule_seed = UINT64_MAX;
   auto fields = settings_fields(s);
-  REQUIRE(fields.size() == 28);  // 18, then issue 13's SLO, load-shape, warm-up and lag-guard settings
+  REQUIRE(fields.size() == 31);  // 18, issue 13's SLO, load-shape, warm-up and lag-guard settings, 3 code limits
   CHECK(fields.front() == std::pair<std::string, std::string>("min_duration_s", format_number(1.0 / 3.0)));
   Settings back;
   for (const auto& [k, v] : fields) apply_setting(back, k, v);

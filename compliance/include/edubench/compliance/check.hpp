@@ -3,6 +3,7 @@
 // malformed or missing file is itself a FAIL result, never an exception reaching the user.
 #pragma once
 
+#include <edubench/hostsvc/sandbox.hpp>
 #include <edubench/registry/registry.hpp>
 #include <edubench/runlog/run_log.hpp>
 #include <edubench/runlog/submission_layout.hpp>
@@ -103,8 +104,10 @@ RuleResult check_agent_trace(const runlog::RunLog& run, const std::string& file)
 // query ran, executed again on the sample's hidden tests in the harness's sandbox
 // (score_hidden_tests); every recorded verdict must have the outcome the checker gets.
 // `rescored`, when given, receives the log with the checker's own verdicts, for the accuracy rule.
+// `limits`: the registry's (runlog::code_limits of the scenario's settings), never a run's.
 RuleResult check_hidden_tests(const runlog::RunLog& run, const std::vector<registry::Sample>& samples,
-                              const std::string& file, runlog::RunLog* rescored = nullptr);
+                              const hostsvc::SandboxLimits& limits, const std::string& file,
+                              runlog::RunLog* rescored = nullptr);
 
 // Every file listed in RUN_DIR/manifest.json has that sha256, and the run's files are all
 // listed. `label` is the run's folder name inside the submission.

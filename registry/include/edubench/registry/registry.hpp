@@ -110,6 +110,11 @@ struct Settings {
   // The harness lag guard: a performance run whose p99 issue lag (actual minus scheduled issue
   // time) exceeds this is INVALID, because the load it claims was not the load applied (0: off).
   double issue_lag_bound_ms = 100.0;
+  // Code workloads: the harness's sandbox for run_code and for the hidden tests (docs/agents.md).
+  // They define the task (a longer limit lets slower code pass), so a run must use the registry's.
+  double code_wall_s = 5.0;        // wall clock, then the process group is killed
+  double code_cpu_s = 4.0;         // RLIMIT_CPU (rounded up to whole seconds)
+  uint64_t code_memory_mb = 512;   // RLIMIT_AS
 };
 
 // name -> value of every Settings field, in table order, for result.json and summaries.
