@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
   mallopt(M_TOP_PAD, 256 << 20);
   GptConfig c;
   std::string train_path, val_path, out, curve, init;
-  int64_t batch_size, steps, eval_every, warmup;
+  int64_t batch_size, steps, eval_every, warmup, seq_len;
   double lr, min_lr_frac, weight_decay, max_minutes;
   uint64_t seed;
   int threads;
@@ -79,6 +79,9 @@ int main(int argc, char** argv) {
       ("n-embd", po::value(&c.n_embd)->default_value(256), "embedding width")
       ("block-size", po::value(&c.block_size)->default_value(256), "context length")
       ("batch", po::value(&batch_size)->default_value(16), "sequences per step")
+      ("seq-len", po::value(&seq_len)->default_value(0),
+       "tokens per training sequence (0: the context length); shorter than the context trains the first "
+       "positions only: a first stage for a long-context model, whose attention learns faster over short windows")
       ("steps", po::value(&steps)->default_value(2000), "optimizer steps (the cosine schedule's length)")
       ("warmup", po::value(&warmup)->default_value(100), "linear warm-up steps")
       ("lr", po::value(&lr)->default_value(2e-3), "peak learning rate")
@@ -107,6 +110,10 @@ int main(int argc, char** argv) {
       throw std::runtime_error("training or validation text shorter than one block");
     Gpt m = init.empty() ? Gpt(c) : load_gpt(init + "/config.json", init + "/model.safetensors");
     c = m->config();
+    if (seq_len == 0) seq_len = c.block_size;
+    if (seq_len < 1 || seq_len > c.block_size)
+      throw std::runtime_error("--seq-len " + std::to_string(seq_len) + ": expected 1.." + std::to_string(c.block_size) +
+                               " (the model's context)");
     m->train();
     std::printf("model: %lld parameters, %lld layers x %lld wide, context %lld\n",
                 static_cast<long long>(m->parameter_count()), static_cast<long long>(c.n_layer),
@@ -123,7 +130,7 @@ int main(int argc, char** argv) {
       double cur = step < warmup ? lr * (step + 1) / warmup
                                  : lr * (min_lr_frac + (1 - min_lr_frac) * 0.5 * (1 + std::cos(M_PI * frac)));
       for (auto& g : opt.param_groups()) static_cast<torch::optim::AdamWOptions&>(g.options()).lr(cur);
-      auto [x, y] = batch(train, batch_size, c.block_size, rng);
+      auto [x, y] = batch(train, batch_size, seq_len, rng);
       auto loss = torch::nn::functional::cross_entropy(m->forward(x).view({-1, c.vocab_size}), y.view({-1}));
       opt.zero_grad();
       loss.backward();
@@ -134,8 +141,8 @@ int main(int argc, char** argv) {
       double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       bool last = step + 1 == steps || elapsed > max_minutes * 60;
       if ((step + 1) % eval_every == 0 || last) {
-        double v = evaluate(m, val, batch_size, c.block_size, 8, seed + 1);
-        csv << step + 1 << "," << elapsed << "," << (step + 1) * batch_size * c.block_size << "," << ema << "," << v
+        double v = evaluate(m, val, batch_size, seq_len, 8, seed + 1);
+        csv << step + 1 << "," << elapsed << "," << (step + 1) * batch_size * seq_len << "," << ema << "," << v
             << "," << cur << "\n";
         csv.flush();
         std::printf("step %lld  %.0f s  train %.4f  val %.4f  lr %.2e\n", static_cast<long long>(step + 1), elapsed, ema, v, cur);
