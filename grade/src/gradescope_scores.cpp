@@ -2,7 +2,6 @@
 
 #include "report.hpp"
 
-#include <cstdio>
 #include <map>
 
 namespace edubench::harness {
@@ -26,12 +25,6 @@ std::vector<std::string> members_of(const std::string& joined) {
     pos = end + 2;
   }
   return out;
-}
-
-std::string number(double v) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.6g", v);
-  return b;
 }
 
 }  // namespace

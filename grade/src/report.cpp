@@ -16,13 +16,6 @@ namespace fs = std::filesystem;
 
 int verdict_rank(const std::string& v) { return v == "PASS" ? 0 : v == "FAIL" ? 1 : 2; }
 
-std::string number(std::optional<double> v) {
-  if (!v) return "";
-  char b[32];
-  std::snprintf(b, sizeof b, "%.6g", *v);
-  return b;
-}
-
 std::string seconds(double v) {
   char b[32];
   std::snprintf(b, sizeof b, "%.2f", v);
@@ -159,6 +152,13 @@ std::string html_escape(const std::string& s) {
     }
   }
   return out;
+}
+
+std::string number(std::optional<double> v) {
+  if (!v) return "";
+  char b[32];
+  std::snprintf(b, sizeof b, "%.6g", *v);
+  return b;
 }
 
 std::string csv_line(const std::vector<std::string>& cells) {

@@ -4,6 +4,7 @@
 
 #include "book.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,7 @@ void write_atomically(const std::string& file, const std::string& text);
 // What a report cell shows (exposed for the tests of escaping).
 std::string html_escape(const std::string& s);
 std::string csv_field(const std::string& s);
+std::string number(std::optional<double> v);  // %.6g; "" for none
 std::string csv_line(const std::vector<std::string>& cells);  // csv_field of each, commas, a newline
 
 }  // namespace edubench::harness

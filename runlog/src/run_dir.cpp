@@ -19,6 +19,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// In process: how far the process's peak rose above it before the plugin's create.
+uint64_t peak_growth_bytes(const RunContext::SutMemory& m) {
+  return m.peak_rss_bytes > m.baseline_rss_bytes ? m.peak_rss_bytes - m.baseline_rss_bytes : 0;
+}
+
 constexpr int kSchema = 1;
 
 ojson pct_json(const Percentiles& p) {
@@ -158,8 +163,7 @@ ojson result_json(const RunLog& log, const Metrics& m, const AccuracyResult* acc
                        {"includes_harness", mem.includes_harness}, {"source", mem.source}};
     if (mem.includes_harness) {
       r["sut_memory"]["baseline_rss_bytes"] = mem.baseline_rss_bytes;
-      r["sut_memory"]["peak_growth_bytes"] =
-          mem.peak_rss_bytes > mem.baseline_rss_bytes ? mem.peak_rss_bytes - mem.baseline_rss_bytes : 0;
+      r["sut_memory"]["peak_growth_bytes"] = peak_growth_bytes(mem);
     }
   } else {
     r["sut_memory"] = nullptr;
@@ -280,9 +284,7 @@ std::string summary_text(const RunLog& log, const Metrics& m, const AccuracyResu
     const double mib = 1024.0 * 1024.0;
     s += "SUT memory: peak RSS " + fmt("%.1f", mem.peak_rss_bytes / mib) + " MiB" +
          (mem.includes_harness ? " (in process, the harness included; " +
-                                     fmt("%.1f", (mem.peak_rss_bytes > mem.baseline_rss_bytes
-                                                      ? mem.peak_rss_bytes - mem.baseline_rss_bytes
-                                                      : 0) / mib) +
+                                     fmt("%.1f", peak_growth_bytes(mem) / mib) +
                                      " MiB above the process before create)"
                                : " (the worker process)") +
          "\n";
