@@ -43,6 +43,8 @@ const std::vector<Rule>& rules(registry::Scenario sc) {
       {"performance_sample_count", [](const S& s) { return double(s.performance_sample_count); }, Need::equal},
       // The audit's is drawn at submission time (check_run_settings); every other run's is the registry's.
       {"performance_sample_offset", [](const S& s) { return double(s.performance_sample_offset); }, Need::equal},
+      // The audit's is the checker's own figure (check_run_settings); every other run's is the registry's.
+      {"audit_mix", [](const S& s) { return s.audit_mix; }, Need::equal},
       // The checker's own TEST04 figures: it applies the registry's, whatever a run recorded.
       {"test04_tolerance", [](const S& s) { return s.test04_tolerance; }, Need::free},
       {"test04_slack_ms", [](const S& s) { return s.test04_slack_ms; }, Need::free},
@@ -89,16 +91,23 @@ std::string violation(Need need, double run, double reg) {
   return "";
 }
 
-// The audit differs from the registry in two settings only: it issues one sample, and that
+// The audit differs from the registry in three settings only: it issues one sample, that
 // sample's offset is the one the submission drew at random and recorded in submission.json (so
-// neither a fixed sample nor one the team chose). For those two: "" or why not; for any other
-// rule: nullopt (the registry's rule applies).
-std::optional<std::string> audit_violation(const std::string& rule, const Settings& run,
+// neither a fixed sample nor one the team chose), and an Offline audit mixes it among distinct
+// samples (registry::kOfflineAuditMix). For those three: "" or why not; for any other rule:
+// nullopt (the registry's rule applies).
+std::optional<std::string> audit_violation(const std::string& rule, const Settings& run, registry::Scenario sc,
                                            const std::optional<uint64_t>& recorded_offset) {
   if (rule == "performance_sample_count")
     return run.performance_sample_count == 1
                ? ""
                : std::to_string(run.performance_sample_count) + " != 1 (the audit issues one sample)";
+  if (rule == "audit_mix") {
+    const double need = sc == registry::Scenario::offline ? registry::kOfflineAuditMix : 0.0;
+    return run.audit_mix == need ? ""
+                                 : registry::format_number(run.audit_mix) + " != " + registry::format_number(need) +
+                                       " (the " + registry::to_string(sc) + " audit's mix)";
+  }
   if (rule != "performance_sample_offset") return std::nullopt;
   const std::string got = std::to_string(run.performance_sample_offset);
   if (!recorded_offset)
@@ -120,7 +129,7 @@ RuleResult check_run_settings(const runlog::RunLog& run, const registry::Setting
     ++checked;
     const double got = rule.get(run.settings);
     std::optional<std::string> audit_why;
-    if (audit) audit_why = audit_violation(rule.name, run.settings, audit_offset);
+    if (audit) audit_why = audit_violation(rule.name, run.settings, run.scenario, audit_offset);
     const std::string why = audit_why ? *audit_why : violation(rule.need, got, rule.get(registered));
     if (!why.empty()) bad.push_back(std::string(rule.name) + " " + why);
   }
@@ -138,7 +147,9 @@ RuleResult check_run_settings(const runlog::RunLog& run, const registry::Setting
     r.pass = true;
     r.figures = std::to_string(checked) + " settings equal the registry's or stricter" +
                 (audit ? " (the audit: performance_sample_count=1, performance_sample_offset=" +
-                             std::to_string(run.settings.performance_sample_offset) + " as submission.json records)"
+                             std::to_string(run.settings.performance_sample_offset) +
+                             " as submission.json records, audit_mix=" +
+                             registry::format_number(run.settings.audit_mix) + ")"
                        : "");
     return r;
   }

@@ -68,6 +68,7 @@ std::string write_slurm_job(const SlurmJob& job) {
   for (const std::string& sc : job.scenarios) s += " --scenario " + shell_quote(sc);
   for (const std::string& kv : job.sets) s += " --set " + shell_quote(kv);
   if (job.regrade) s += " --regrade";
+  s += " --retries " + std::to_string(job.retries);
   s += "\n";
   const fs::path file = dir / "grade.sbatch";
   {

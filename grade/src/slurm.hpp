@@ -17,6 +17,7 @@ struct SlurmJob {
   std::vector<std::string> scenarios, sets;  // forwarded as --scenario / --set
   std::vector<std::string> sbatch_args;      // extra `#SBATCH` lines, e.g. --time=02:00:00
   bool regrade = false;
+  int retries = 1;  // forwarded as --retries: a task retries its own flaky rows
 };
 
 // Writes OUT/slurm/grade.sbatch (and creates OUT/slurm/logs for its output); returns its path.

@@ -78,6 +78,7 @@ LoadGenerator::LoadGenerator(QueryTable& table, SutSession& sut,
     : table_(table), sut_(sut), samples_(samples), cfg_(std::move(cfg)) {
   sample_rng_state_ = cfg_.settings.sample_seed;
   log_rng_state_ = cfg_.settings.accuracy_log_seed;
+  mix_rng_state_ = cfg_.settings.sample_seed ^ 0x6d69786d69786d69ull;  // "mixmixmi": not the picks' sequence
   // A worker that crashes, exits or breaks the channel ends the run as a plugin failure.
   sut_.on_fault([this](const std::string& kind, const std::string& reason) {
     abort(kind, reason, kExitPluginFailure);
@@ -97,12 +98,36 @@ uint64_t LoadGenerator::planned_queries(const registry::Settings& s) {
 // A seeded pick within the pool of performance_sample_count samples that starts at
 // performance_sample_offset (mod the data set's size, wrapping). With offset 0 the picks are
 // exactly those of a run without the setting.
+// With audit_mix, that share of the picks (a seeded coin per query) is a sample from outside the
+// pool instead (pick_outside_pool).
 uint64_t LoadGenerator::pick_sample() {
   const uint64_t n = samples_.size();
   uint64_t pool = cfg_.settings.performance_sample_count;
   if (pool == 0 || pool > n) pool = n;
+  if (cfg_.settings.audit_mix > 0 && pool < n && uniform01(mix_rng_state_) <= cfg_.settings.audit_mix)
+    return pick_outside_pool(pool);
   const uint64_t pick = splitmix64(sample_rng_state_) % pool;
   return (pick + cfg_.settings.performance_sample_offset % n) % n;  // both < n: no overflow
+}
+
+// A seeded set of the samples after the pool (Fisher-Yates over them, wrapping), handed out in
+// turn. The set holds min(queries, samples) / 16 of them (at least 1): a cache then does about a
+// sixteenth of the distinct work of a performance run's batch for the whole audit, which TEST04
+// sees even through a batched SUT's rounding to whole batches, while the batch is no longer one
+// prompt over and over.
+uint64_t LoadGenerator::pick_outside_pool(uint64_t pool) {
+  const uint64_t n = samples_.size();
+  if (outside_pool_.empty()) {
+    const uint64_t first = (cfg_.settings.performance_sample_offset % n + pool) % n;
+    outside_pool_.reserve(n - pool);
+    for (uint64_t i = 0; i < n - pool; ++i) outside_pool_.push_back((first + i) % n);
+    for (size_t i = outside_pool_.size() - 1; i > 0; --i)
+      std::swap(outside_pool_[i], outside_pool_[splitmix64(mix_rng_state_) % (i + 1)]);
+    const uint64_t distinct = std::min<uint64_t>(planned_queries(cfg_.settings), n);
+    outside_pool_.resize(std::clamp<size_t>((distinct + 15) / 16, 1, outside_pool_.size()));
+  }
+  if (outside_next_ == outside_pool_.size()) outside_next_ = 0;
+  return outside_pool_[outside_next_++];
 }
 
 // Adds n queries to the table: every sample once in accuracy mode, seeded picks otherwise.

@@ -61,6 +61,7 @@ class LoadGenerator {
   void abort(const std::string& kind, const std::string& reason, int exit_code);
   bool aborted() const { return aborted_.load(std::memory_order_acquire); }
   uint64_t pick_sample();
+  uint64_t pick_outside_pool(uint64_t pool);
   void plan(uint64_t n, bool warmup = false);
   void monitor();
 
@@ -76,6 +77,11 @@ class LoadGenerator {
   std::vector<int64_t> schedule_ns_;  // server: due offsets of queries_, warm-up queries first
   void let_go(uint64_t below);        // drops queries_ (and schedule_ns_) before index `below`
   uint64_t sample_rng_state_ = 0, log_rng_state_ = 0;
+  // audit_mix: its own generator, so that a run without the mix picks exactly as before, and the
+  // samples outside the pool in a seeded order, each used once before any is used again.
+  uint64_t mix_rng_state_ = 0;
+  std::vector<uint64_t> outside_pool_;
+  size_t outside_next_ = 0;
 
   std::atomic<bool> aborted_{false};
   std::atomic<bool> stop_monitor_{false};

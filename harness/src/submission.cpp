@@ -98,8 +98,12 @@ int run_submission(const RunOptions& o) {
     std::fprintf(stderr, "edubench: error: cannot draw the audit's sample (std::random_device): %s\n", e.what());
     return kExitInternal;
   }
-  const std::vector<std::string> audit_sets = {"performance_sample_count=1",
-                                               "performance_sample_offset=" + std::to_string(audit_offset)};
+  std::vector<std::string> audit_sets = {"performance_sample_count=1",
+                                         "performance_sample_offset=" + std::to_string(audit_offset)};
+  // Offline hands the SUT the whole audit in one batch: mixed among distinct samples, it is not
+  // a batch of one prompt over and over, which a SUT could recognise and serve honestly.
+  if (sc == registry::Scenario::offline)
+    audit_sets.push_back("audit_mix=" + registry::format_number(registry::kOfflineAuditMix));
   ojson runs = ojson::object();
   int result = kExitValid;
   for (const Step& s : steps) {

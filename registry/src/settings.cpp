@@ -59,6 +59,9 @@ const Field kFields[] = {
     {"performance_sample_count", nullptr, &Settings::performance_sample_count, 0, 1e12, false, false, "samples (0: all)"},
     {"performance_sample_offset", nullptr, &Settings::performance_sample_offset, 0, 1e12, false, false,
      "a sample index: where the performance_sample_count pool starts, modulo the data set's size"},
+    {"audit_mix", &Settings::audit_mix, nullptr, 0, 0.9, false, false,
+     "a fraction: the share of queries carrying samples from outside the performance_sample_count pool, "
+     "in turn from a set of min(queries, samples) / 16 of them (the Offline audit's mix)"},
     // Capped so that a registry cannot switch TEST04 off by a huge tolerance or slack.
     {"test04_tolerance", &Settings::test04_tolerance, nullptr, 0, 10, false, false,
      "a fraction: the audit may be up to 1 + this times faster than expected"},

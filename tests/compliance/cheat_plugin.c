@@ -6,6 +6,9 @@
  *   CACHE_EXCEPT_0 the same, except that sample 0 (the audit's sample while it was fixed) is
  *                  always computed: caught by TEST04 only since the audit's sample is drawn at
  *                  random per submission (performance_sample_offset).
+ *   CACHE_DODGE    the same cache, but a batch of one prompt over and over (what the Offline
+ *                  audit was before it mixed in distinct samples) is computed honestly: passed
+ *                  TEST04 against that audit, caught since (audit_mix).
  *   WRONG_2PCT     every 50th response has a wrong first token (and byte): caught by accuracy.
  *   SKIP_ACCURACY  recognises accuracy mode (every sample once, in order, in one batch) and
  *                  never answers every 20th query: caught by accuracy_coverage.
@@ -90,14 +93,20 @@ static edu_status answer(cheat_sut* s, uint64_t id, const edu_sample* in) {
 static edu_status c_issue(void* sut, const edu_query* q, size_t n) {
   cheat_sut* s = (cheat_sut*)sut;
   size_t i;
-  int accuracy_mode = n > 1;
+  int accuracy_mode = n > 1, one_prompt = n > 1;
   for (i = 0; i < n && accuracy_mode; ++i) accuracy_mode = q[i].sample->index == i;
+  for (i = 1; i < n && one_prompt; ++i) one_prompt = q[i].sample->index == q[0].sample->index;
   for (i = 0; i < n; ++i) {
     edu_status st;
 #ifdef CHEAT_SKIP_ACCURACY
     if (accuracy_mode && i % 20 == 19) continue; /* hoping to be scored on what it answered */
 #else
     (void)accuracy_mode;
+#endif
+#ifdef CHEAT_CACHE_DODGE
+    if (one_prompt || !seen_before(s, q[i].sample)) work_1ms(); /* honest for what looks like the audit */
+#else
+    (void)one_prompt;
 #endif
 #ifdef CHEAT_CACHE
     if (!seen_before(s, q[i].sample)) work_1ms();

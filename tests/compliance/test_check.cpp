@@ -152,6 +152,7 @@ TEST_CASE("run rules: the audit's performance_sample_offset is the one submissio
   audit.settings = registered;
   audit.settings.performance_sample_count = 1;
   audit.settings.performance_sample_offset = 3141592653;
+  audit.settings.audit_mix = reg::kOfflineAuditMix;
   const std::string file = "audit_same_sample/events.jsonl";
 
   SUBCASE("the recorded offset is accepted on the audit") {
@@ -179,12 +180,30 @@ TEST_CASE("run rules: the audit's performance_sample_offset is the one submissio
   SUBCASE("an offset on the performance run fails, even the recorded one") {
     RunLog perf = audit;
     perf.settings.performance_sample_count = registered.performance_sample_count;
+    perf.settings.audit_mix = 0;
     RuleResult r = check_run_settings(perf, registered, false, "performance/events.jsonl", 3141592653u);
     CHECK_FALSE(r.pass);
     CHECK(r.file == "performance/events.jsonl");
     CHECK(mentions(r, "performance_sample_offset 3141592653 != registry 0"));
     perf.settings.performance_sample_offset = 0;
     CHECK(check_run_settings(perf, registered, false, "performance/events.jsonl", 3141592653u).pass);
+  }
+  SUBCASE("an Offline audit mixes in registry::kOfflineAuditMix, no other; other runs have no mix") {
+    audit.settings.audit_mix = 0;
+    CHECK(mentions(check_run_settings(audit, registered, true, file, 3141592653u), "audit_mix 0 != 0.25"));
+    audit.settings.audit_mix = reg::kOfflineAuditMix;
+    RuleResult r = check_run_settings(audit, registered, true, file, 3141592653u);
+    CHECK(r.pass);
+    CHECK(mentions(r, "audit_mix=0.25"));
+    RunLog single = audit;
+    single.scenario = reg::Scenario::single_stream;
+    CHECK(mentions(check_run_settings(single, registered, true, file, 3141592653u),
+                   "audit_mix 0.25 != 0 (the single_stream audit's mix)"));
+    RunLog perf = audit;
+    perf.settings.performance_sample_count = registered.performance_sample_count;
+    perf.settings.performance_sample_offset = 0;
+    CHECK(mentions(check_run_settings(perf, registered, false, "performance/events.jsonl"),
+                   "audit_mix 0.25 != registry 0"));
   }
   SUBCASE("an offset on the accuracy run fails") {
     RunLog acc = accuracy_run(3);
@@ -362,6 +381,55 @@ TEST_CASE("TEST04: variable cost per sample is normalised by the work each sampl
     // Even a tolerance of 10 (the audit up to 11x faster) catches it.
     CHECK_FALSE(check_test04(perf, cached, acc, reg::Kind::react, 10, 0.02, "f").pass);
   }
+}
+
+// The Offline audit mixes distinct samples into its batch (audit_mix): a SUT that computes a
+// batch of one prompt honestly and caches otherwise passed the unmixed audit and fails the mixed
+// one. The expectation counts each query's own sample: the mixed-in samples cost more here.
+TEST_CASE("TEST04: the mixed Offline audit catches a cache that is honest for a batch of one prompt") {
+  auto tools = [](uint64_t s) { return 2 + s % 4; };
+  auto honest_ms = [&](uint64_t s) { return 10.0 * static_cast<double>(tools(s) + 1); };
+  const auto sc = reg::Scenario::offline;
+  RunLog acc = make_costed_run(20, sc, "accuracy", [](size_t i) { return i; }, honest_ms);
+  for (const QueryLog& q : acc.queries)
+    for (uint32_t k = 0; k < tools(q.sample_index); ++k)
+      acc.tool_calls.push_back({q.id, k, "calculator", "1+1", "2", q.issued_ns, q.issued_ns});
+  RunLog perf = make_costed_run(200, sc, "performance", [](size_t i) { return (i * 7) % 20; }, honest_ms);
+  // Every fourth query another sample (each of the other 19 in turn), the rest sample 4 (5 turns).
+  auto mixed_sample = [](size_t i) -> uint64_t { return i % 4 == 3 ? (5 + (i / 4) % 19) % 20 : 4; };
+  auto audit = [&](auto sample_of, auto ms_of, double mix) {
+    RunLog a = make_costed_run(200, sc, "performance", sample_of, ms_of);
+    a.settings.performance_sample_count = 1;
+    a.settings.performance_sample_offset = 4;
+    a.settings.audit_mix = mix;
+    return check_test04(perf, a, acc, reg::Kind::react, 0.1, 0.02, "f", 20);
+  };
+  // The dodging cache: a batch of one prompt is served honestly; otherwise a repeat is a hit.
+  auto dodge = [&](bool one_prompt) {
+    return [&, one_prompt, seen = std::vector<bool>(20, false)](uint64_t s) mutable {
+      const bool hit = !one_prompt && seen[s];
+      seen[s] = true;
+      return hit ? 0.001 : honest_ms(s);
+    };
+  };
+  CHECK(audit([](size_t) { return 4; }, dodge(true), 0).pass);  // the unmixed audit: fooled
+  RuleResult r = audit(mixed_sample, dodge(false), 0.25);
+  CHECK_FALSE(r.pass);
+  CHECK(mentions(r, "150 of 200 queries sample 4"));
+  CHECK(mentions(r, "for the audit's mean"));
+  // An honest SUT passes the mixed audit: the dearer mixed-in samples are expected to cost more.
+  RuleResult h = audit(mixed_sample, honest_ms, 0.25);
+  CHECK(h.pass);
+  CHECK(mentions(h, "audit/expected 1.000"));
+  // The most frequent sample is the audit's: it must be the one the offset selects.
+  RunLog off = make_costed_run(200, sc, "performance", mixed_sample, honest_ms);
+  off.settings.performance_sample_count = 1;
+  off.settings.performance_sample_offset = 5;
+  off.settings.audit_mix = 0.25;
+  CHECK(mentions(check_test04(perf, off, acc, reg::Kind::react, 0.1, 0.02, "f", 20),
+                 "issued sample 4, but its performance_sample_offset 5 selects sample 5"));
+  // Without the mix, distinct samples in the audit are a FAIL as before.
+  CHECK(mentions(audit(mixed_sample, honest_ms, 0), "20 distinct samples, expected 1"));
 }
 
 // A SUT honest only for sample 0 (the audit's sample while it was fixed) and caching every other

@@ -18,13 +18,14 @@ fail() {
 }
 
 "$edubench" grade "$batch" --slurm --output "$out" --registry "$registry" --scenario offline \
-  --set query_timeout_s=20 --sbatch-arg=--time=00:10:00 >"$work/out.slurm" 2>"$work/err.slurm" ||
+  --set query_timeout_s=20 --sbatch-arg=--time=00:10:00 --retries 2 >"$work/out.slurm" 2>"$work/err.slurm" ||
   fail "grade --slurm exited $?"
 script=$out/slurm/grade.sbatch
 [[ -x $script ]] || fail "no executable $script"
 grep -q "sbatch $script" "$work/out.slurm" || fail "the sbatch command is not printed"
 grep -q "^#SBATCH --array=0-1$" "$script" || fail "array size"
 grep -q "^#SBATCH --time=00:10:00$" "$script" || fail "--sbatch-arg"
+grep -q -- "--retries 2$" "$script" || fail "--retries is not passed to the tasks"
 grep -q "^#SBATCH --output=$out/slurm/logs/%A_%a.out$" "$script" || fail "log path"
 [[ -d $out/slurm/logs ]] || fail "the log folder must exist before sbatch runs"
 [[ -e $out/gradebook.sqlite ]] && fail "--slurm graded locally"

@@ -63,6 +63,11 @@ struct Model {
 
 // One scenario's settings. Every field has a unit in its name where it has one; the table
 // in settings.cpp gives each its type, range and default, and serves YAML, --set and output.
+// The audit_mix of a submission's Offline audit: a quarter of its batch carries other samples.
+// Not more: a SUT that caches still computes each of those once, so the audit's signal (how much
+// faster than expected a cache makes it) shrinks as the mix grows (docs/compliance.md, TEST04).
+constexpr double kOfflineAuditMix = 0.25;
+
 struct Settings {
   double min_duration_s = 1.0;
   uint64_t min_query_count = 1;
@@ -83,6 +88,11 @@ struct Settings {
   // ... (wrapping). Accuracy mode ignores it. A submission draws it at random for its TEST04
   // audit, so a plugin cannot know in advance which sample the audit repeats.
   uint64_t performance_sample_offset = 0;
+  // The share of queries that carry a sample from outside that pool instead, taken in turn from
+  // a seeded set of min(queries, samples) / 16 other samples. 0 everywhere but the Offline
+  // audit, which mixes its repeated sample among others (kOfflineAuditMix) so that its batch is
+  // not one prompt over and over, which a SUT could recognise and serve honestly.
+  double audit_mix = 0.0;
   // The checker's TEST04 (edubench check, docs/compliance.md): the same-sample audit may be at
   // most (1 + test04_tolerance) times faster than its expected time, and by at most
   // test04_slack_ms per query. Read from the registry by the checker, never from a run.
