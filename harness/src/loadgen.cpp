@@ -319,6 +319,24 @@ void LoadGenerator::run_server() {
   wait_completed(i);
 }
 
+// A memory sample of the SUT every rss_interval_s_, as the kernel counts it (SutSession::
+// memory_use: the worker's /proc status, or the process's in process). At most kMaxRssSamples
+// are held: then every other one is dropped and the interval doubles, so a run of any length
+// keeps an even picture of itself in bounded memory.
+constexpr size_t kMaxRssSamples = 1024;
+
+void LoadGenerator::sample_rss(double t_s) {
+  if (!rss_samples_.empty() && t_s < rss_samples_.back().first + rss_interval_s_) return;
+  const SutSession::MemoryUse u = sut_.memory_use();
+  if (!u.measured || u.rss_bytes == 0) return;  // not measurable, or the worker is gone
+  rss_samples_.emplace_back(t_s, u.rss_bytes);
+  if (rss_samples_.size() < kMaxRssSamples) return;
+  size_t kept = 0;
+  for (size_t i = 0; i < rss_samples_.size(); i += 2) rss_samples_[kept++] = rss_samples_[i];
+  rss_samples_.resize(kept);
+  rss_interval_s_ *= 2;
+}
+
 void LoadGenerator::monitor() {
   const double cpu0 = thread_cpu_s();
   const auto& s = cfg_.settings;
@@ -332,6 +350,7 @@ void LoadGenerator::monitor() {
   while (!stop_monitor_.load(std::memory_order_acquire)) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     const int64_t now = now_ns();
+    sample_rss((now - started) / 1e9);
     if (int sig = g_signal.load()) {
       abort("interrupted", std::string("interrupted by signal ") + (sig == SIGINT ? "SIGINT" : "SIGTERM"),
             kExitInterrupted);
@@ -401,6 +420,8 @@ RunOutcome LoadGenerator::run() {
   std::lock_guard<std::mutex> g(mu_);
   outcome_.issue_thread_cpu_s = issue_cpu;
   outcome_.watchdog_thread_cpu_s = monitor_cpu_s_;
+  outcome_.rss_samples = std::move(rss_samples_);
+  outcome_.rss_interval_s = rss_interval_s_;
   if (!outcome_.aborted) outcome_.end_ns = now_ns();
   return outcome_;
 }

@@ -11,7 +11,9 @@
 #include <atomic>
 #include <functional>
 #include <mutex>
+#include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace edubench::harness {
@@ -34,6 +36,10 @@ struct RunOutcome {
   int64_t start_ns = 0, end_ns = 0;
   double issue_thread_cpu_s = 0, watchdog_thread_cpu_s = 0;  // CPU of the load generator's two threads
   double wake_latency_us = 0;  // Server: the measured wake-up latency below which the issuer spins
+  // The SUT's resident memory over the load, sampled by the monitor (seconds since the start,
+  // bytes) every rss_interval_s; the interval doubles whenever kMaxRssSamples are held.
+  std::vector<std::pair<double, uint64_t>> rss_samples;
+  double rss_interval_s = 0;
 };
 
 class LoadGenerator {
@@ -87,6 +93,9 @@ class LoadGenerator {
   std::atomic<bool> stop_monitor_{false};
   std::atomic<bool> returned_{false};  // the load-generator thread is out of the plugin
   double monitor_cpu_s_ = 0;           // written by the monitor as it ends, read after join
+  void sample_rss(double t_s);         // the monitor's: adds to rss_samples_
+  std::vector<std::pair<double, uint64_t>> rss_samples_;  // the monitor's until it is joined
+  double rss_interval_s_ = 0.1;
   mutable std::mutex mu_;
   RunOutcome outcome_;
 };

@@ -140,8 +140,9 @@ std::optional<int> open_sut(RunState& st) {
   return std::nullopt;
 }
 
-// The SUT's memory at the end of its load, as the kernel counts it (the worker is still alive).
-void record_sut_memory(RunState& st) {
+// The SUT's memory at the end of its load, as the kernel counts it (the worker is still alive),
+// and as the load generator sampled it during the load.
+void record_sut_memory(RunState& st, const RunOutcome& out) {
   const SutSession::MemoryUse u = st.session->memory_use();
   runlog::RunContext::SutMemory& m = st.ctx.sut_memory;
   m.measured = u.measured;
@@ -150,6 +151,8 @@ void record_sut_memory(RunState& st) {
   m.rss_bytes = u.rss_bytes;
   m.baseline_rss_bytes = u.baseline_rss_bytes;
   m.source = u.source;
+  m.samples = out.rss_samples;
+  m.sample_interval_s = out.rss_interval_s;
 }
 
 // Step 3: the scenario, driven to its end or to an abort.
@@ -182,7 +185,7 @@ RunOutcome drive_load(RunState& st) {
   }
   RunOutcome out = st.loadgen->run();
   st.log.crash_report = st.session->failure_report();
-  record_sut_memory(st);
+  record_sut_memory(st, out);
   return out;
 }
 

@@ -153,6 +153,32 @@ LineChart latency_over_time(const std::vector<const RunData*>& runs) {
   return c;
 }
 
+LineChart memory_over_time(const std::vector<const RunData*>& runs) {
+  LineChart c{"SUT memory over the run (resident, as the kernel counts it)", "time since the load began, s",
+              "RSS, MiB"};
+  for (const RunData* r : runs) {
+    const auto mem = r->result.find("sut_memory");
+    if (mem == r->result.end() || !mem->is_object() || !mem->contains("samples")) continue;
+    const ojson& s = (*mem)["samples"];
+    const bool with_harness = mem->value("includes_harness", false);
+    Series series{r->label + (with_harness ? " (in process)" : ""), {}};
+    const auto& t = s["t_s"];
+    const auto& b = s["rss_bytes"];
+    for (size_t i = 0; i < t.size() && i < b.size(); ++i)
+      series.points.emplace_back(t[i].get<double>(), b[i].get<double>() / (1024.0 * 1024.0));
+    c.series.push_back(std::move(series));
+  }
+  return c;
+}
+
+bool has_memory_samples(const std::vector<const RunData*>& runs) {
+  for (const RunData* r : runs) {
+    const auto mem = r->result.find("sut_memory");
+    if (mem != r->result.end() && mem->is_object() && mem->contains("samples")) return true;
+  }
+  return false;
+}
+
 BarChart agent_step_split(const RunData& run) {
   BarChart c{"Where a step's time goes: " + run.label, "step of the query", "mean ms per query reaching the step"};
   // step -> query -> milliseconds, so a query's several calls at one step add up

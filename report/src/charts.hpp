@@ -13,6 +13,9 @@ LineChart latency_cdf(const std::vector<const RunData*>& runs);
 LineChart histogram(const std::vector<const RunData*>& runs, const std::string& which);
 LineChart throughput_over_time(const std::vector<const RunData*>& runs);
 LineChart latency_over_time(const std::vector<const RunData*>& runs);
+// The SUT's resident memory as the harness sampled it during the load (result.json
+// sut_memory.samples), in MiB; the in-process runs' series include the harness.
+LineChart memory_over_time(const std::vector<const RunData*>& runs);
 // Agents: mean harness-timed milliseconds per step, split into the SUT's own time (model),
 // tool calls and sandbox runs (one chart per run).
 BarChart agent_step_split(const RunData& run);
@@ -25,6 +28,7 @@ LineChart speculative_acceptance(const std::vector<const RunData*>& runs);
 std::vector<LineChart> peak_charts(const RunData& peak);
 
 bool has_streams(const std::vector<const RunData*>& runs);
+bool has_memory_samples(const std::vector<const RunData*>& runs);
 bool has_agent_steps(const RunData& run);
 bool has_reported(const std::vector<const RunData*>& runs, const std::string& prefix);
 

@@ -100,6 +100,11 @@ std::string html_report(const std::vector<std::string>& dirs) {
     page += section("Throughput", "Completed queries per second in bins of the run's time; warm-up queries are in no "
                                   "figure (the marker shows where they ended).",
                     render(throughput_over_time(runs)));
+    if (has_memory_samples(runs))
+      page += section("Memory",
+                      "The SUT's resident memory (RSS), read by the harness from the kernel every 0.1 s or more "
+                      "during the load: isolated, the worker process alone; in process, the whole process.",
+                      render(memory_over_time(runs)));
     if (has_streams(runs))
       page += section("Tokens",
                       "TTFT: to the first stream() call. TPOT: (completion - first token) / (tokens - 1), per query. "

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <queue>
@@ -164,6 +165,14 @@ ojson result_json(const RunLog& log, const Metrics& m, const AccuracyResult* acc
     if (mem.includes_harness) {
       r["sut_memory"]["baseline_rss_bytes"] = mem.baseline_rss_bytes;
       r["sut_memory"]["peak_growth_bytes"] = peak_growth_bytes(mem);
+    }
+    if (!mem.samples.empty()) {
+      ojson t = ojson::array(), b = ojson::array();
+      for (const auto& [s, bytes] : mem.samples) {
+        t.push_back(std::round(s * 1e3) / 1e3);  // ms resolution: the samples are 100 ms or more apart
+        b.push_back(bytes);
+      }
+      r["sut_memory"]["samples"] = {{"interval_s", mem.sample_interval_s}, {"t_s", t}, {"rss_bytes", b}};
     }
   } else {
     r["sut_memory"] = nullptr;

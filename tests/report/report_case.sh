@@ -28,7 +28,7 @@ import re, sys
 page = open(sys.argv[1], encoding="utf-8").read()
 charts = re.findall(r'<svg class="chart"[^>]*data-series="(\d+)" data-points="(\d+)"[^>]*>(.*?)</svg>', page, re.S)
 titles = [re.search(r'<text class="title"[^>]*>(.*?)</text>', body).group(1) for _, _, body in charts]
-need = ["Latency CDF", "Latency over the run", "Throughput over the run", "vs offered load"]
+need = ["Latency CDF", "Latency over the run", "Throughput over the run", "SUT memory over the run", "vs offered load"]
 missing = [n for n in need if not any(n in t for t in titles)]
 if missing: sys.exit("FAIL: charts missing: %s (have %s)" % (missing, titles))
 for (series, points, body), title in zip(charts, titles):

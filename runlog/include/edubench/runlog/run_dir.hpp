@@ -4,8 +4,10 @@
 
 #include <edubench/runlog/metrics.hpp>
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace edubench::runlog {
@@ -38,12 +40,15 @@ struct RunContext {
     double wake_latency_us = 0;   // Server: the wake-up latency measured at the start (the spin window)
   } harness_cpu;
   // The SUT's resident memory, read by the harness from the kernel at the end of the load
-  // (SutSession::memory_use); measured = false when it could not be read.
+  // (SutSession::memory_use); measured = false when it could not be read. samples: the RSS
+  // during the load, (seconds since its start, bytes), one every sample_interval_s.
   struct SutMemory {
     bool measured = false;
     bool includes_harness = false;  // in process: the harness's own memory is in the figures
     uint64_t peak_rss_bytes = 0, rss_bytes = 0, baseline_rss_bytes = 0;
     std::string source;
+    std::vector<std::pair<double, uint64_t>> samples;
+    double sample_interval_s = 0;
   } sut_memory;
 };
 
