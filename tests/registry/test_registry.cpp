@@ -262,7 +262,7 @@ TEST_CASE("--set with an unknown key lists the known keys") {
   Error e = error_of([&] { apply_setting(s, "qps", "1"); });
   CHECK(e.field() == "qps");
   CHECK(contains(e.what(), "--set: qps: unknown setting (known: min_duration_s, min_query_count, "));
-  CHECK(contains(e.what(), "performance_sample_count, performance_sample_offset, test04_tolerance, test04_slack_ms)"));
+  CHECK(contains(e.what(), "performance_sample_count, performance_sample_offset, audit_mix, test04_tolerance, test04_slack_ms)"));
 }
 
 TEST_CASE("settings_fields prints values that --set reads back exactly") {
@@ -272,7 +272,7 @@ TEST_CASE("settings_fields prints values that --set reads back exactly") {
   s.min_duration_s = 1.0 / 3.0;
   s.schedule_seed = UINT64_MAX;
   auto fields = settings_fields(s);
-  REQUIRE(fields.size() == 31);  // 18, issue 13's SLO, load-shape, warm-up and lag-guard settings, 3 code limits
+  REQUIRE(fields.size() == 32);  // 18, issue 13's SLO, load-shape, warm-up and lag-guard settings, 3 code limits, audit_mix
   CHECK(fields.front() == std::pair<std::string, std::string>("min_duration_s", format_number(1.0 / 3.0)));
   Settings back;
   for (const auto& [k, v] : fields) apply_setting(back, k, v);
