@@ -150,7 +150,8 @@ RuleResult check_test04(const runlog::RunLog& perf, const runlog::RunLog& audit,
   r.figures = "audit " + what + " " + fmt("%.4g", actual) + " ms vs expected " + fmt("%.4g", expected) + " ms = " +
               fmt("%.4g", std::min(p.ms, a.ms)) + " ms per " + work_unit_name(kind) + " (performance run " +
               fmt("%.4g", p.ms) + ", accuracy run " + fmt("%.4g", a.ms) + ": the faster) x " + fmt("%g", w) +
-              " for " + (mixed ? std::string("the audit's mean") : "sample " + std::to_string(audit_sample)) + " (performance mean " + fmt("%.3g", p.mean_units) +
+              " for " + (mixed ? std::string("the audit's mean") : "sample " + std::to_string(audit_sample)) +
+              " (performance mean " + fmt("%.3g", p.mean_units) +
               "); audit/expected " + fmt("%.3f", expected > 0 ? actual / expected : 0) + ", at least " +
               fmt("%.3f", 1 / (1 + tolerance)) + " or within " + fmt("%g", slack_ms) + " ms (test04_tolerance " +
               fmt("%g", tolerance) + ", test04_slack_ms " + fmt("%g", slack_ms) + ")";

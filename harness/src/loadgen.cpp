@@ -97,9 +97,8 @@ uint64_t LoadGenerator::planned_queries(const registry::Settings& s) {
 
 // A seeded pick within the pool of performance_sample_count samples that starts at
 // performance_sample_offset (mod the data set's size, wrapping). With offset 0 the picks are
-// exactly those of a run without the setting.
-// With audit_mix, that share of the picks (a seeded coin per query) is a sample from outside the
-// pool instead (pick_outside_pool).
+// exactly those of a run without the setting. With audit_mix, that share of the picks (a seeded
+// coin per query) is a sample from outside the pool instead (pick_outside_pool).
 uint64_t LoadGenerator::pick_sample() {
   const uint64_t n = samples_.size();
   uint64_t pool = cfg_.settings.performance_sample_count;

@@ -184,21 +184,30 @@ class WorkerSession final : public ProcessSession {
     if (!problem.empty()) throw PluginFailure(opts_.plugin_path + ": " + problem);
   }
 
+  // Called every 0.1 s by the load generator's watchdog: /proc is read outside mu_, which every
+  // completion takes (a read costs ~30 us here). A worker that exits meanwhile is a zombie until
+  // this session reaps it, and a zombie has no VmRSS: the read then finds nothing.
   MemoryUse memory_use() const override {
     MemoryUse u;
-    std::lock_guard<std::mutex> g(mu_);
-    if (!exited_ && worker_.pid > 0) {
-      if (const auto m = read_proc_memory(std::to_string(worker_.pid))) {
+    pid_t pid = 0;
+    uint64_t peak_at_exit_kib = 0;
+    {
+      std::lock_guard<std::mutex> g(mu_);
+      if (!exited_) pid = worker_.pid;
+      else peak_at_exit_kib = peak_rss_kib_;
+    }
+    if (pid > 0) {
+      if (const auto m = read_proc_memory(std::to_string(pid))) {
         u.measured = true;
         u.peak_rss_bytes = m->peak_rss_bytes;
         u.rss_bytes = m->rss_bytes;
         u.source = "worker process: /proc/PID/status VmHWM and VmRSS (the plugin, its threads and the worker)";
-        return u;
       }
+      return u;
     }
-    if (exited_ && peak_rss_kib_ > 0) {  // the kernel's account at its death
+    if (peak_at_exit_kib > 0) {  // the kernel's account at its death
       u.measured = true;
-      u.peak_rss_bytes = peak_rss_kib_ * 1024;
+      u.peak_rss_bytes = peak_at_exit_kib * 1024;
       u.source = "worker process: ru_maxrss at its exit";
     }
     return u;

@@ -61,13 +61,13 @@ struct Model {
   std::map<std::string, double> quality;  // e.g. val_loss, test_perplexity
 };
 
-// One scenario's settings. Every field has a unit in its name where it has one; the table
-// in settings.cpp gives each its type, range and default, and serves YAML, --set and output.
 // The audit_mix of a submission's Offline audit: a quarter of its batch carries other samples.
 // Not more: a SUT that caches still computes each of those once, so the audit's signal (how much
 // faster than expected a cache makes it) shrinks as the mix grows (docs/compliance.md, TEST04).
 constexpr double kOfflineAuditMix = 0.25;
 
+// One scenario's settings. Every field has a unit in its name where it has one; the table
+// in settings.cpp gives each its type, range and default, and serves YAML, --set and output.
 struct Settings {
   double min_duration_s = 1.0;
   uint64_t min_query_count = 1;
