@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages edubench needs, only those missing (run as root).
 # Nothing is downloaded from anywhere but Debian's archive.
-#   --with-slurm   also Slurm and munge: the test that grades a class on a real one-node cluster
-#                  (tests/grade/grade_slurm_real.sh; scripts/test.sh asks for it)
+#   --with-slurm       also Slurm and munge: the test that grades a class on a real one-node cluster
+#                      (tests/grade/grade_slurm_real.sh; scripts/test.sh asks for it)
+#   --with-sanitizers  also clang and its runtimes (AddressSanitizer, UBSan, libFuzzer): the
+#                      sanitizer and fuzzing pass of scripts/test.sh (docs/sanitizers.md, docs/fuzzing.md)
 set -euo pipefail
-with_slurm=0
+with_slurm=0 with_sanitizers=0
 for a in "$@"; do
   case $a in
     --with-slurm) with_slurm=1 ;;
-    *) echo "install_deps: unknown option $a (expected --with-slurm)" >&2; exit 2 ;;
+    --with-sanitizers) with_sanitizers=1 ;;
+    *) echo "install_deps: unknown option $a (expected --with-slurm or --with-sanitizers)" >&2; exit 2 ;;
   esac
 done
 
@@ -37,6 +40,9 @@ PACKAGES=(
 )
 if ((with_slurm)); then
   PACKAGES+=(slurm-wlm munge)          # grade --slurm --submit on a one-node cluster (tests/grade/slurm_cluster.sh)
+fi
+if ((with_sanitizers)); then
+  PACKAGES+=(clang libclang-rt-14-dev)  # tests/fuzz against libFuzzer, with ASan + UBSan (libclang-rt: their runtimes)
 fi
 
 missing=()

@@ -3,8 +3,8 @@
 # idle 2-core machine; each run is capped at 45 / 15 minutes and then saved as it is). Needs
 # the data from scripts/prepare_textgen_data.py and a build with the LibTorch plugins.
 # usage: scripts/train_textgen.sh [all|target|draft|large]   (TRAIN=path/to/edubench-train to override)
-# `large` (textgen_large, 19.7M parameters, context 1024) is not part of `all`: about 2 hours on
-# an idle 2-core machine in three stages, and only the bandwidth-bound lessons need it.
+# `large` (textgen_large, 19.7M parameters, context 1024) is not part of `all`: about 2.7 hours on
+# an idle 2-core machine in four stages, and only the bandwidth-bound lessons need it.
 # Two intra-op threads: training is GEMM-bound (unlike batch-1 decoding, see
 # docs/performance_textgen.md). Results: models/textgen*/, curves in docs/training/.
 set -euo pipefail
@@ -25,14 +25,14 @@ if [[ $which == all || $which == draft ]]; then
     --lr 3e-3 --eval-every 50 --seed 2 --threads 2 --max-minutes 15
 fi
 if [[ $which == large ]]; then
-  # Three stages (docs/training/README.md, "textgen_large"). Whole 1024-byte windows, 4 per step,
+  # Four stages (docs/training/README.md, "textgen_large"). Whole 1024-byte windows, 4 per step,
   # kept the loss at the bigram plateau (val 2.31-2.35 through 300-400 steps at lr 1.5e-3 and
   # 6e-4; docs/training/textgen_large_attempts/): stages 1 and 2 train the same 1024-context model
   # on 16 windows of 256 bytes a step (`--seq-len 256`: it left the plateau by step 200 and costs
   # 3.6 s a step instead of 5.5). Positions 256-1023 are then still random, and trained as they
   # were they stayed at the plateau too, so they start as copies of positions 0-255
-  # (scripts/tile_positions.py) before stage 3 trains on whole 1024-byte windows.
-  # LARGE_START_STAGE=2 or 3 resumes from the weights already in the folder.
+  # (scripts/tile_positions.py) before stages 3 and 4 train on whole 1024-byte windows.
+  # LARGE_START_STAGE=2, 3 or 4 resumes from the weights already in the folder.
   start=${LARGE_START_STAGE:-1}
   common=(--train data/textgen/train.txt --validation data/textgen/validation.txt
           --out models/textgen_large --threads 2)
@@ -47,8 +47,12 @@ if [[ $which == large ]]; then
       --max-minutes "${LARGE_MAX_MINUTES:-90}"
     python3 scripts/tile_positions.py models/textgen_large/model.safetensors 256
   fi
-  "$TRAIN" "${common[@]}" --init models/textgen_large --curve docs/training/textgen_large_stage3.csv \
-    --batch 4 --steps 150 --warmup 15 --lr 3e-4 --eval-every 25 --seed 5 --max-minutes "${LARGE_MAX_MINUTES:-25}"
+  if (( start <= 3 )); then
+    "$TRAIN" "${common[@]}" --init models/textgen_large --curve docs/training/textgen_large_stage3.csv \
+      --batch 4 --steps 150 --warmup 15 --lr 3e-4 --eval-every 25 --seed 5 --max-minutes "${LARGE_MAX_MINUTES:-25}"
+  fi
+  "$TRAIN" "${common[@]}" --init models/textgen_large --curve docs/training/textgen_large_stage4.csv \
+    --batch 4 --steps 400 --warmup 20 --lr 3e-4 --eval-every 50 --seed 6 --max-minutes "${LARGE_MAX_MINUTES:-45}"
   # fp16 on disk: 39 MB in git instead of 79; the model library widens it to fp32 on load.
   python3 scripts/safetensors_to_fp16.py models/textgen_large/model.safetensors
 fi

@@ -1,5 +1,6 @@
 #include "team.hpp"
 
+#include <edubench/registry/registry.hpp>
 #include <edubench/session/errors.hpp>
 
 #include <yaml-cpp/yaml.h>
@@ -84,7 +85,16 @@ std::vector<std::string> team_folder_names(const std::string& submissions_dir) {
   return names;
 }
 
+static TeamFolder read_folder(const std::string& submissions_dir, const std::string& id);
+
 TeamFolder read_team_folder(const std::string& submissions_dir, const std::string& id) {
+  TeamFolder t = read_folder(submissions_dir, id);
+  // A file name or a YAML message can quote the folder's own control characters.
+  t.problem = registry::one_line(t.problem);
+  return t;
+}
+
+static TeamFolder read_folder(const std::string& submissions_dir, const std::string& id) {
   TeamFolder t;
   t.id = id;
   t.name = id;

@@ -15,26 +15,10 @@ namespace F = torch::nn::functional;
 // ---- config.json -----------------------------------------------------------------------------
 
 GptConfig load_config(const std::string& path) {
-  std::ifstream f(path);
+  std::ifstream f(path, std::ios::binary);
   if (!f) throw std::runtime_error(path + ": cannot open the model config");
-  nlohmann::json j = nlohmann::json::parse(f, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) throw std::runtime_error(path + ": not a JSON object");
-  GptConfig c;
-  auto get = [&](const char* key, int64_t lo, int64_t hi) {
-    if (!j.contains(key) || !j[key].is_number_integer())
-      throw std::runtime_error(path + ": " + key + ": expected an integer");
-    int64_t v = j[key].get<int64_t>();
-    if (v < lo || v > hi) throw std::runtime_error(path + ": " + key + ": out of range");
-    return v;
-  };
-  c.vocab_size = get("vocab_size", 2, 1 << 20);
-  c.n_layer = get("n_layer", 1, 256);
-  c.n_head = get("n_head", 1, 256);
-  c.n_embd = get("n_embd", 1, 1 << 16);
-  c.block_size = get("block_size", 1, 1 << 20);
-  c.tokenizer = j.value("tokenizer", "bytes");
-  if (c.n_embd % c.n_head != 0) throw std::runtime_error(path + ": n_embd must be a multiple of n_head");
-  return c;
+  const std::string text((std::istreambuf_iterator<char>(f)), {});
+  return parse_config(text, path);
 }
 
 void save_config(const GptConfig& c, const std::string& path) {

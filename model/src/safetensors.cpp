@@ -1,6 +1,8 @@
 // .safetensors reader and writer (https://github.com/huggingface/safetensors, "Format").
 #include <edubench/model/safetensors.hpp>
 
+#include <edubench/model/checkpoint_format.hpp>
+
 #include <nlohmann/json.hpp>
 
 #include <cstring>
@@ -18,10 +20,11 @@ const DType kTypes[] = {{"F32", torch::kFloat32}, {"F16", torch::kFloat16}, {"BF
                         {"F64", torch::kFloat64}, {"I64", torch::kInt64},   {"I32", torch::kInt32},
                         {"I8", torch::kInt8},     {"U8", torch::kUInt8}};
 
-torch::ScalarType type_of(const std::string& name, const std::string& path) {
+// Only names parse_safetensors_header accepted reach this.
+torch::ScalarType type_of(const std::string& name) {
   for (const auto& t : kTypes)
     if (name == t.name) return t.type;
-  throw std::runtime_error(path + ": unsupported dtype " + name);
+  throw std::logic_error("safetensors: dtype " + name + " has no tensor type");
 }
 const char* name_of(torch::ScalarType s) {
   for (const auto& t : kTypes)
@@ -34,33 +37,12 @@ const char* name_of(torch::ScalarType s) {
 std::map<std::string, torch::Tensor> read_safetensors(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw std::runtime_error(path + ": cannot open");
-  std::string bytes((std::istreambuf_iterator<char>(f)), {});
-  if (bytes.size() < 8) throw std::runtime_error(path + ": too short for a safetensors file");
-  uint64_t n = 0;
-  for (int i = 7; i >= 0; --i) n = (n << 8) | static_cast<unsigned char>(bytes[static_cast<size_t>(i)]);
-  if (n > bytes.size() - 8) throw std::runtime_error(path + ": header length beyond the file");
-  nlohmann::json h = nlohmann::json::parse(bytes.substr(8, n), nullptr, false);
-  if (h.is_discarded() || !h.is_object()) throw std::runtime_error(path + ": header is not a JSON object");
-  const size_t base = 8 + n, data = bytes.size() - base;
+  const std::string bytes((std::istreambuf_iterator<char>(f)), {});
   std::map<std::string, torch::Tensor> out;
-  for (auto it = h.begin(); it != h.end(); ++it) {
-    if (it.key() == "__metadata__") continue;
-    const auto& e = it.value();
-    try {
-      auto type = type_of(e.at("dtype").get<std::string>(), path);
-      std::vector<int64_t> shape = e.at("shape").get<std::vector<int64_t>>();
-      auto off = e.at("data_offsets").get<std::vector<uint64_t>>();
-      int64_t numel = 1;
-      for (auto d : shape) numel *= d;
-      if (off.size() != 2 || off[0] > off[1] || off[1] > data ||
-          off[1] - off[0] != static_cast<uint64_t>(numel) * torch::elementSize(type))
-        throw std::runtime_error(path + ": tensor " + it.key() + ": data_offsets do not match its shape");
-      auto t = torch::empty(shape, torch::TensorOptions().dtype(type));
-      std::memcpy(t.data_ptr(), bytes.data() + base + off[0], off[1] - off[0]);
-      out[it.key()] = t;
-    } catch (const nlohmann::json::exception& ex) {
-      throw std::runtime_error(path + ": tensor " + it.key() + ": malformed entry: " + ex.what());
-    }
+  for (const SafetensorsEntry& e : parse_safetensors_header(bytes, path)) {
+    auto t = torch::empty(e.shape, torch::TensorOptions().dtype(type_of(e.dtype)));
+    std::memcpy(t.data_ptr(), bytes.data() + e.begin, e.end - e.begin);
+    out[e.name] = t;
   }
   return out;
 }

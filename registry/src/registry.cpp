@@ -18,10 +18,24 @@ namespace edubench::registry {
 
 namespace fs = std::filesystem;
 
+std::string one_line(const std::string& s) {
+  static const char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : s) {
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c < 0x20 || c == 0x7f) (out += "\\x") += {hex[c >> 4], hex[c & 15]};
+    else out += static_cast<char>(c);
+  }
+  return out;
+}
+
+// A field name or a yaml-cpp message can carry the input's own control characters (a quoted
+// key with a newline, "unknown escape character: <newline>").
 static std::string error_text(const std::string& file, int line, const std::string& field,
                               const std::string& what) {
   std::string where = line > 0 ? file + ":" + std::to_string(line) : file;
-  return where + ": " + (field.empty() ? "" : field + ": ") + what;
+  return one_line(where + ": " + (field.empty() ? "" : field + ": ") + what);
 }
 
 Error::Error(std::string file, int line, std::string field, const std::string& what)

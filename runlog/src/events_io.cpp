@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cstdint>
 #include <fstream>
+#include <limits>
+#include <type_traits>
 #include <stdexcept>
 #include <unordered_map>
 
@@ -47,18 +49,34 @@ std::string detail::write_accuracy_file(const std::string& path, const RunLog& l
 namespace {
 
 [[noreturn]] void bad(const std::string& file, size_t line, const std::string& what) {
-  throw FormatError(file + ":" + std::to_string(line) + ": " + what);
+  throw FormatError(registry::one_line(file + ":" + std::to_string(line) + ": " + what));
+}
+
+// nlohmann's get<T>() converts any number to any arithmetic type with a static_cast: a float
+// out of an integer's range is undefined behaviour and a wide integer wraps. A field is taken
+// only when its JSON type and value fit T.
+template <class T>
+bool fits(const nlohmann::json& v) {
+  if constexpr (std::is_same_v<T, bool>) {
+    return v.is_boolean();
+  } else if constexpr (std::is_integral_v<T>) {
+    if (v.is_number_unsigned()) return v.get<uint64_t>() <= static_cast<uint64_t>(std::numeric_limits<T>::max());
+    if (!v.is_number_integer()) return false;
+    const int64_t x = v.get<int64_t>();
+    return std::is_signed_v<T> ? x >= static_cast<int64_t>(std::numeric_limits<T>::min()) : x >= 0;
+  } else if constexpr (std::is_floating_point_v<T>) {
+    return v.is_number();
+  } else {
+    return v.is_string();
+  }
 }
 
 template <class T>
 T get(const nlohmann::json& j, const char* key, const std::string& file, size_t line) {
   auto it = j.find(key);
   if (it == j.end()) bad(file, line, std::string("missing field '") + key + "'");
-  try {
-    return it->get<T>();
-  } catch (const nlohmann::json::exception&) {
-    bad(file, line, std::string("field '") + key + "' has the wrong type");
-  }
+  if (!fits<T>(*it)) bad(file, line, std::string("field '") + key + "' has the wrong type or is out of range");
+  return it->get<T>();
 }
 
 std::vector<int32_t> int_array(const nlohmann::json& j, const char* key, const std::string& file, size_t line) {
@@ -67,7 +85,7 @@ std::vector<int32_t> int_array(const nlohmann::json& j, const char* key, const s
   std::vector<int32_t> v;
   v.reserve(it->size());
   for (const auto& x : *it) {
-    if (!x.is_number_integer()) bad(file, line, std::string("field '") + key + "' must hold integers");
+    if (!fits<int32_t>(x)) bad(file, line, std::string("field '") + key + "' must hold 32-bit integers");
     v.push_back(x.get<int32_t>());
   }
   return v;
@@ -121,7 +139,7 @@ RunLog read_run_log(const std::string& events_path, const std::string& accuracy_
       q.sample_index = get<uint64_t>(j, "sample", events_path, line);
       q.scheduled_ns = get<int64_t>(j, "sched_ns", events_path, line);
       q.issued_ns = get<int64_t>(j, "t_ns", events_path, line);
-      q.logged = j.value("logged", false);
+      q.logged = j.contains("logged") && get<bool>(j, "logged", events_path, line);
       if (j.contains("ret_ns")) q.issue_returned_ns = get<int64_t>(j, "ret_ns", events_path, line);
       if (j.contains("warmup")) q.warmup = get<bool>(j, "warmup", events_path, line);
       if (!index.emplace(q.id, log.queries.size()).second)

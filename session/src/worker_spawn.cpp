@@ -1,5 +1,7 @@
 #include "worker_spawn.hpp"
 
+#include "asan_build.hpp"
+
 #include <edubench/session/errors.hpp>
 
 #include <boost/dll/runtime_symbol_info.hpp>
@@ -115,8 +117,13 @@ SpawnedWorker spawn_worker(const std::string& plugin_path, const std::string& st
   for (const auto& r : readable) args.insert(args.end(), {"--read", r});
   std::vector<std::string> env = {"PATH=/usr/bin:/bin", "HOME=" + w.scratch, "TMPDIR=" + w.scratch,
                                   "LANG=C.UTF-8"};
-  for (const char* keep : {"LD_LIBRARY_PATH", "OMP_NUM_THREADS", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
+  for (const char* keep : {"LD_LIBRARY_PATH", "OMP_NUM_THREADS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
     if (const char* v = std::getenv(keep)) env.push_back(std::string(keep) + "=" + v);
+  std::string asan = std::getenv("ASAN_OPTIONS") ? std::getenv("ASAN_OPTIONS") : "";
+  if (kAsanBuild) {  // no RLIMIT_AS under ASan (asan_build.hpp): its own RSS limit bounds the worker
+    asan += std::string(asan.empty() ? "" : ":") + "hard_rss_limit_mb=" + std::to_string(limits.memory_mb);
+  }
+  if (!asan.empty()) env.push_back("ASAN_OPTIONS=" + asan);
   std::vector<char*> argv, envp;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);

@@ -1,5 +1,7 @@
 #include "containment.hpp"
 
+#include "asan_build.hpp"
+
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <sched.h>
@@ -52,15 +54,11 @@ std::string limit(int resource, const char* name, uint64_t value) {
   return "";
 }
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool kAsan = true;  // its shadow memory reserves terabytes of address space
-#else
-constexpr bool kAsan = false;
-#endif
+constexpr bool kAsan = kAsanBuild;  // the harness set ASan's hard_rss_limit_mb instead (worker_spawn.cpp)
 
 std::string apply_rlimits(const ContainmentSpec& s) {
   std::string problems;
-  if (kAsan) problems = "warning: no address-space limit in an AddressSanitizer build";
+  if (kAsan) problems = "warning: no address-space limit in an AddressSanitizer build (its RSS limit instead)";
   for (const std::string& p :
        {kAsan ? std::string() : limit(RLIMIT_AS, "RLIMIT_AS", s.memory_mb << 20),
         limit(RLIMIT_CPU, "RLIMIT_CPU", s.cpu_s),

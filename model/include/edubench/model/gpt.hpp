@@ -3,6 +3,8 @@
 // is written in place and truncated without a copy. Plugin-side code only: LibTorch inside.
 #pragma once
 
+#include <edubench/model/checkpoint_format.hpp>
+
 #include <torch/torch.h>
 
 #include <cstdint>
@@ -10,16 +12,6 @@
 #include <vector>
 
 namespace edubench::model {
-
-struct GptConfig {
-  int64_t vocab_size = 256;
-  int64_t n_layer = 4;
-  int64_t n_head = 4;
-  int64_t n_embd = 256;
-  int64_t block_size = 256;
-  std::string tokenizer = "bytes";
-  int64_t head_dim() const { return n_embd / n_head; }
-};
 
 // config.json <-> GptConfig; throws std::runtime_error naming the file and the field.
 GptConfig load_config(const std::string& path);

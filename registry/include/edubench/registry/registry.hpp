@@ -207,6 +207,10 @@ std::vector<Sample> load_samples(const Dataset& d);
 std::vector<int32_t> tokenize_bytes(const std::string& text);
 std::string detokenize_bytes(const std::vector<int32_t>& tokens);
 
+// `s` with its control characters escaped (\n, \t, \xNN): an error message quoting its input
+// stays one line.
+std::string one_line(const std::string& s);
+
 // sha256 of a file (lowercase hex); throws std::runtime_error naming the file if unreadable.
 std::string sha256_file(const std::string& path);
 std::string sha256_bytes(const void* data, size_t n);
