@@ -31,7 +31,9 @@ struct Row {
 class KvCacheSut : public edubench::Sut {
  public:
   KvCacheSut(const edubench::Host& host, std::string_view workload, const edubench::Config& cfg) : host_(host) {
-    if (workload != "kv_cache") throw edubench::Unsupported("kv_cache serves only the kv_cache workload");
+    // kv_cache_large is the same decode on textgen_large (512 new tokens): the model is an option.
+    if (workload != "kv_cache" && workload != "kv_cache_large")
+      throw edubench::Unsupported("kv_cache serves only the kv_cache and kv_cache_large workloads");
     const std::string model = cfg.get("model", "");
     // weights= defaults to model.safetensors next to config.json.
     const std::string weights =
@@ -159,4 +161,4 @@ class KvCacheSut : public edubench::Sut {
 
 }  // namespace
 
-EDUBENCH_SUT(KvCacheSut, "kv_cache", "1.0.0", "kv_cache")
+EDUBENCH_SUT(KvCacheSut, "kv_cache", "1.0.0", "kv_cache", "kv_cache_large")

@@ -65,7 +65,7 @@ TEST_CASE("the shipped workloads.yaml: echo is ready with the documented setting
 
 TEST_CASE("the shipped workloads.yaml lists the generation and agent workloads") {
   Registry r = load_registry(EDUBENCH_SOURCE_DIR "/workloads.yaml");
-  for (const char* id : {"kv_cache", "speculative_decode"}) {
+  for (const char* id : {"kv_cache", "speculative_decode", "kv_cache_large", "speculative_decode_large"}) {
     CAPTURE(id);
     const Workload* w = r.find_workload(id);
     REQUIRE(w);
