@@ -120,8 +120,12 @@ SpawnedWorker spawn_worker(const std::string& plugin_path, const std::string& st
   for (const char* keep : {"LD_LIBRARY_PATH", "OMP_NUM_THREADS", "UBSAN_OPTIONS", "LSAN_OPTIONS"})
     if (const char* v = std::getenv(keep)) env.push_back(std::string(keep) + "=" + v);
   std::string asan = std::getenv("ASAN_OPTIONS") ? std::getenv("ASAN_OPTIONS") : "";
-  if (kAsanBuild) {  // no RLIMIT_AS under ASan (asan_build.hpp): its own RSS limit bounds the worker
-    asan += std::string(asan.empty() ? "" : ":") + "hard_rss_limit_mb=" + std::to_string(limits.memory_mb);
+  if (kAsanBuild) {
+    // No RLIMIT_AS under ASan (asan_build.hpp): its own RSS limit bounds the worker. Its reports
+    // must not fork a symbolizer (the seccomp filter kills a fork) and a plugin's SIGSEGV stays
+    // a SIGSEGV, as in any other build.
+    asan += std::string(asan.empty() ? "" : ":") + "hard_rss_limit_mb=" + std::to_string(limits.memory_mb) +
+            ":symbolize=0:handle_segv=0";
   }
   if (!asan.empty()) env.push_back("ASAN_OPTIONS=" + asan);
   std::vector<char*> argv, envp;

@@ -54,6 +54,10 @@ static void attack(attack_sut* s) {
 #elif defined(ATTACK_MEMORY)
   /* Touch every page, so the memory is really taken, until the allocator gives up; then use
    * the NULL it returned, as careless code does. */
+  /* Each block escapes through a volatile: clang may otherwise drop a malloc whose memory is
+   * never read, leaving an empty endless loop. */
+  static char* volatile last_block;
+  (void)last_block;
   for (;;) {
     char* p = (char*)malloc(64u << 20);
     if (!p) {
@@ -61,6 +65,7 @@ static void attack(attack_sut* s) {
       p[0] = 1;
     }
     memset(p, 1, 64u << 20);
+    last_block = p;
   }
 #elif defined(ATTACK_FORK_BOMB)
   for (;;) fork();
