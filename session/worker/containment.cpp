@@ -54,13 +54,17 @@ std::string limit(int resource, const char* name, uint64_t value) {
   return "";
 }
 
-constexpr bool kAsan = kAsanBuild;  // the harness set ASan's hard_rss_limit_mb instead (worker_spawn.cpp)
+// Under ASan the harness set its hard_rss_limit_mb instead (worker_spawn.cpp); under TSan there
+// is no memory limit at all.
+constexpr bool kNoAddressLimit = kShadowMemoryBuild;
 
 std::string apply_rlimits(const ContainmentSpec& s) {
   std::string problems;
-  if (kAsan) problems = "warning: no address-space limit in an AddressSanitizer build (its RSS limit instead)";
+  if (kNoAddressLimit)
+    problems = kAsanBuild ? "warning: no address-space limit in an AddressSanitizer build (its RSS limit instead)"
+                          : "warning: no address-space limit in a ThreadSanitizer build (no memory limit)";
   for (const std::string& p :
-       {kAsan ? std::string() : limit(RLIMIT_AS, "RLIMIT_AS", s.memory_mb << 20),
+       {kNoAddressLimit ? std::string() : limit(RLIMIT_AS, "RLIMIT_AS", s.memory_mb << 20),
         limit(RLIMIT_CPU, "RLIMIT_CPU", s.cpu_s),
         limit(RLIMIT_NOFILE, "RLIMIT_NOFILE", s.max_open_files),
         limit(RLIMIT_FSIZE, "RLIMIT_FSIZE", s.max_file_mb << 20), limit(RLIMIT_CORE, "RLIMIT_CORE", 0)})
