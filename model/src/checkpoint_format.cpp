@@ -16,6 +16,11 @@ struct DType {
 constexpr DType kTypes[] = {{"F32", 4}, {"F16", 2}, {"BF16", 2}, {"F64", 8},
                             {"I64", 8}, {"I32", 4}, {"I8", 1},   {"U8", 1}};
 
+// A name from the file, JSON-quoted: its own newlines or bytes cannot break an error's line.
+std::string json_quoted(const std::string& name) {
+  return nlohmann::json(name).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 [[noreturn]] void bad(const std::string& path, const std::string& what) {
   throw std::runtime_error(path + ": " + what);
 }
@@ -62,7 +67,7 @@ std::vector<SafetensorsEntry> parse_safetensors_header(std::string_view bytes, c
   std::vector<SafetensorsEntry> out;
   for (auto it = h.begin(); it != h.end(); ++it) {
     if (it.key() == "__metadata__") continue;
-    const std::string where = "tensor " + it.key() + ": ";
+    const std::string where = "tensor " + json_quoted(it.key()) + ": ";
     const auto& e = it.value();
     if (!e.is_object()) bad(path, where + "expected an object {dtype, shape, data_offsets}");
     SafetensorsEntry t;
@@ -72,7 +77,7 @@ std::vector<SafetensorsEntry> parse_safetensors_header(std::string_view bytes, c
     t.dtype = dt->get<std::string>();
     for (const auto& k : kTypes)
       if (t.dtype == k.name) t.element_size = k.size;
-    if (!t.element_size) bad(path, where + "unsupported dtype " + t.dtype);
+    if (!t.element_size) bad(path, where + "unsupported dtype " + json_quoted(t.dtype));
     auto sh = e.find("shape");
     if (sh == e.end() || !sh->is_array()) bad(path, where + "shape: expected an array of sizes");
     // The element count is bounded by the file: whatever overflows is a lie about the data.
