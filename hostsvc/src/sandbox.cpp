@@ -26,15 +26,6 @@
 #include <random>
 #include <stdexcept>
 
-// AddressSanitizer build (gcc: __SANITIZE_ADDRESS__; clang 14: only __has_feature).
-#if defined(__SANITIZE_ADDRESS__)
-#define EDUBENCH_SANDBOX_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define EDUBENCH_SANDBOX_ASAN 1
-#endif
-#endif
-
 namespace edubench::hostsvc {
 namespace {
 
@@ -77,7 +68,7 @@ void set_limit(int resource, rlim_t soft, rlim_t hard) {
   const SandboxLimits& lim = *p.lim;
   const auto cpu = static_cast<rlim_t>(lim.cpu_s + 0.999);
   set_limit(RLIMIT_CPU, cpu, cpu + 1);  // SIGXCPU at the soft limit, SIGKILL a second later
-#if !defined(EDUBENCH_SANDBOX_ASAN)
+#if !defined(EDUBENCH_ASAN_BUILD)
   // (Under AddressSanitizer the harness's own runtime cannot live in a small address space
   // before execve; the driver sets the same limit as its first act.)
   set_limit(RLIMIT_AS, lim.memory_bytes, lim.memory_bytes);
@@ -302,7 +293,7 @@ SandboxResult run_python(const std::string& code, const std::string& tests, cons
   res.landlock = landlock.fd >= 0;
   // The nonce, the memory limit (for builds that could not set it before exec) and the guards
   // switch reach the driver on stdin, which it closes before running any candidate code.
-#if defined(EDUBENCH_SANDBOX_ASAN)
+#if defined(EDUBENCH_ASAN_BUILD)
   const std::string memory = std::to_string(lim.memory_bytes);
 #else
   const std::string memory = "0";  // already set before exec; importing resource costs start-up
