@@ -1,7 +1,8 @@
 // The run's own figures against the checker's: goodput, the SLO shares, the issue lag and the
 // throughput in result.json, each recomputed from events.jsonl with the library the harness
 // used. It proves the two computations agree (and catches a result.json re-sealed with other
-// numbers); the verdicts themselves never come from result.json.
+// numbers); the verdicts themselves never come from result.json. The same for the accuracy
+// run's further figures (first-attempt pass rate, trajectories).
 #include "check_format.hpp"
 
 #include <edubench/compliance/check.hpp>
@@ -64,6 +65,34 @@ RuleResult check_result_figures(const runlog::RunLog& run, const std::string& re
   if (m.goodput)
     r.figures += " (request goodput " + fmt("%.6g", m.goodput->request_goodput_per_s) + " queries/s, token goodput " +
                  fmt("%.6g", m.goodput->token_goodput_per_s) + " tokens/s)";
+  return r;
+}
+
+RuleResult check_accuracy_figures(const runlog::RunLog& run, const registry::Workload& w,
+                                  const std::vector<registry::Sample>& samples, const std::string& result_path,
+                                  const std::string& file) {
+  RuleResult r{"accuracy_figures", false, file, ""};
+  std::ifstream in(result_path, std::ios::binary);
+  const json result = json::parse(in, nullptr, false);
+  if (!in || result.is_discarded() || !result.is_object()) return r.figures = "missing or not a JSON object", r;
+  const json::json_pointer at("/accuracy/figures");
+  if (!result.contains(at) || !result.at(at).is_object()) return r.figures = "accuracy.figures is missing", r;
+  const json& got = result.at(at);
+  const auto want = runlog::compute_accuracy(run, w, samples).figures;
+  for (const auto& [key, value] : got.items())
+    if (!want.count(key)) return r.figures = "accuracy.figures." + key + " is not a figure of this workload's scoring", r;
+  for (const auto& [key, value] : want) {
+    if (!got.contains(key)) return r.figures = "accuracy.figures." + key + " is missing", r;
+    const double v = got[key].is_number() ? got[key].get<double>() : NAN;
+    if (!(std::fabs(v - value) <= 1e-12 * std::max(1.0, std::fabs(value))))
+      return r.figures = "accuracy.figures." + key + " " + fmt("%.17g", v) + " != " + fmt("%.17g", value) +
+                         " recomputed from the log", r;
+  }
+  r.pass = true;
+  r.figures = std::to_string(want.size()) + " accuracy figures equal their recomputation";
+  if (want.count("trajectory_exact_match"))
+    r.figures += " (trajectory exact match " + fmt("%.4f", want.at("trajectory_exact_match")) + ", tool-call efficiency " +
+                 fmt("%.4f", want.at("tool_call_efficiency")) + ")";
   return r;
 }
 

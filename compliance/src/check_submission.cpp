@@ -278,11 +278,20 @@ std::vector<RuleResult> check_submission(const std::string& dir, const registry:
     else
       add(out, "accuracy", acc_file, [&] { return check_accuracy(rescored ? *rescored : *acc.log, *w, samples, division, acc_file); });
     add(out, "accuracy_coverage", acc_file, [&] { return check_accuracy_coverage(*acc.log, *w, samples, acc_file); });
+    const std::string result_file = std::string(kAccuracyRun) + "/result.json";
+    if (code_workload && !rescored)
+      out.push_back(unprovable("accuracy_figures", result_file, "the hidden tests could not be run again"));
+    else
+      add(out, "accuracy_figures", result_file, [&] {
+        return check_accuracy_figures(rescored ? *rescored : *acc.log, *w, samples,
+                                      (root / kAccuracyRun / "result.json").string(), result_file);
+      });
   } else {
     const std::string why = acc.log ? "the data set could not be loaded" : "the accuracy run's log could not be read";
     if (code_workload) out.push_back(unprovable("hidden_tests", acc_file, why));
     out.push_back(unprovable("accuracy", acc_file, why));
     out.push_back(unprovable("accuracy_coverage", acc_file, why));
+    out.push_back(unprovable("accuracy_figures", std::string(kAccuracyRun) + "/result.json", why));
   }
   const std::string perf_file = std::string(kPerformanceRun) + "/accuracy.jsonl";
   if (perf.log && acc.log)

@@ -118,6 +118,16 @@ std::vector<Sample> load_samples(const Dataset& d) {
         }
         j.erase("reference_tokens");
       }
+      if (j.contains("tools")) {
+        const auto& tl = j["tools"];
+        if (!tl.is_array()) throw Error(d.path, lineno, "tools", "expected an array of tool names");
+        for (const auto& t : tl) {
+          if (!t.is_string() || t.get<std::string>().empty())
+            throw Error(d.path, lineno, "tools", "expected an array of tool names (non-empty strings), got " + t.dump());
+          s.reference_tools.push_back(t.get<std::string>());
+        }
+        j.erase("tools");
+      }
       s.extra_json = j.dump();
     }
     out.push_back(std::move(s));

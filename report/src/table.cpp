@@ -46,15 +46,31 @@ std::vector<Row> comparison_rows(const std::vector<const RunData*>& runs) {
     }
     if (any) rows.push_back(std::move(r));
   }
-  Row acc{"accuracy", {}, false};
-  bool any = false;
-  for (const RunData* run : runs) {
-    const auto& a = run->result.contains("accuracy") ? run->result["accuracy"] : ojson();
-    const double v = a.is_object() && a.contains("value") && a["value"].is_number() ? a["value"].get<double>() : NAN;
-    any |= !std::isnan(v);
-    acc.values.push_back(v);
+  // Accuracy and the figures beside it (docs/metrics.md: first attempts, trajectories).
+  static const Spec kAccuracy[] = {
+      {"accuracy", "", false},
+      {"first-attempt pass rate", "first_attempt_pass_rate", false},
+      {"trajectory exact match", "trajectory_exact_match", false},
+      {"tool-call efficiency (reference / made)", "tool_call_efficiency", false},
+      {"invalid tool calls", "invalid_tool_calls", true},
+      {"tool calls per answer (mean)", "steps_to_answer_mean", true},
+  };
+  for (const Spec& s : kAccuracy) {
+    Row r{s.name, {}, s.lower_is_better};
+    bool any = false;
+    for (const RunData* run : runs) {
+      const auto& a = run->result.contains("accuracy") ? run->result["accuracy"] : ojson();
+      const ojson* at = !a.is_object() ? nullptr
+                        : *s.path == 0 ? (a.contains("value") ? &a["value"] : nullptr)
+                        : a.contains("figures") && a["figures"].is_object() && a["figures"].contains(s.path)
+                            ? &a["figures"][s.path]
+                            : nullptr;
+      const double v = at != nullptr && at->is_number() ? at->get<double>() : NAN;
+      any |= !std::isnan(v);
+      r.values.push_back(v);
+    }
+    if (any) rows.push_back(std::move(r));
   }
-  if (any) rows.push_back(std::move(acc));
   return rows;
 }
 

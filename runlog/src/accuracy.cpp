@@ -1,5 +1,5 @@
 // Quality of the logged responses against the data set's references.
-#include <edubench/runlog/metrics.hpp>
+#include "metrics_detail.hpp"
 
 #include <algorithm>
 #include <string>
@@ -66,6 +66,7 @@ AccuracyResult compute_accuracy(const RunLog& log, const registry::Workload& w,
   if (n_missing > 10) a.problems.push_back(std::to_string(n_missing) + " samples without a response in all");
   a.value = denom > 0 ? score / denom : 0;
   if (a.metric == "pass_rate") a.figures["first_attempt_pass_rate"] = denom > 0 ? first_score / denom : 0;
+  add_trajectory_figures(log, samples, by_sample, accuracy_mode, a.figures);
   a.passed = a.problems.empty() && a.scored > 0 && a.value >= a.target - 1e-12;
   return a;
 }

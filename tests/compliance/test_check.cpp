@@ -806,3 +806,39 @@ TEST_CASE("TEST09: the timed run's output length within 10% of the references'")
     CHECK(check_test09(perf, samples, "f").pass);
   }
 }
+
+TEST_CASE("accuracy_figures: the trajectory figures in result.json equal their recomputation from the tool calls") {
+  reg::Workload w = echo_workload();
+  w.kind = reg::Kind::react;
+  auto samples = make_samples(4);
+  for (auto& s : samples) s.reference_tools = {"calculator", "calculator"};
+  RunLog run = accuracy_run(4);
+  for (const QueryLog& q : run.queries) {
+    run.tool_calls.push_back({q.id, 0, "calculator", "1+1", "2", q.issued_ns, q.issued_ns});
+    if (q.sample_index != 3) run.tool_calls.push_back({q.id, 1, "calculator", "2+1", "3", q.issued_ns, q.issued_ns});
+  }
+  const auto acc = runlog::compute_accuracy(run, w, samples);
+  REQUIRE(acc.figures.at("trajectory_exact_match") == doctest::Approx(0.75));
+  const auto dir = std::filesystem::temp_directory_path() / "edubench_check_accuracy_figures";
+  std::filesystem::remove_all(dir);
+  runlog::write_run_directory(dir.string(), run, runlog::compute_metrics(run), &acc, runlog::RunContext{});
+  const std::string result = (dir / "result.json").string();
+  RuleResult r = check_accuracy_figures(run, w, samples, result, "accuracy/result.json");
+  INFO(r.figures);
+  CHECK(r.pass);
+  CHECK(mentions(r, "trajectory exact match 0.7500"));
+  // A re-sealed result.json claiming the direct route everywhere: named, with both values.
+  nlohmann::json j = nlohmann::json::parse(std::ifstream(result));
+  j["accuracy"]["figures"]["trajectory_exact_match"] = 1.0;
+  std::ofstream(result) << j.dump();
+  r = check_accuracy_figures(run, w, samples, result, "accuracy/result.json");
+  CHECK_FALSE(r.pass);
+  CHECK(mentions(r, "accuracy.figures.trajectory_exact_match 1 != 0.75"));
+  // A figure the scoring does not produce.
+  j["accuracy"]["figures"]["trajectory_exact_match"] = 0.75;
+  j["accuracy"]["figures"]["agent_iq"] = 200;
+  std::ofstream(result) << j.dump();
+  r = check_accuracy_figures(run, w, samples, result, "accuracy/result.json");
+  CHECK_FALSE(r.pass);
+  CHECK(mentions(r, "accuracy.figures.agent_iq is not a figure"));
+}

@@ -310,13 +310,15 @@ TEST_CASE("a missing data set file is refused, naming it") {
   CHECK_THROWS_WITH_AS(load_samples(d), (d.path + ": datasets.d: cannot read the data set").c_str(), Error);
 }
 
-TEST_CASE("jsonl records: prompt, reference, reference_tokens, the rest kept as JSON") {
+TEST_CASE("jsonl records: prompt, reference, reference_tokens, tools, the rest kept as JSON") {
   auto samples = load_samples(jsonl("samples.jsonl"));
   REQUIRE(samples.size() == 2);  // the blank line is skipped
   CHECK(samples[0].text == "a");
   CHECK(samples[0].reference == "A");
   CHECK(samples[0].reference_tokens == std::vector<int32_t>{1, 2});
+  CHECK(samples[0].reference_tools == std::vector<std::string>{"lookup", "calculator"});
   CHECK(samples[0].extra_json == R"({"tool":"lookup"})");
+  CHECK(samples[1].reference_tools.empty());
   CHECK(samples[1].index == 1);
   CHECK(samples[1].reference.empty());
   CHECK(samples[1].extra_json == "{}");
@@ -333,6 +335,9 @@ TEST_CASE("a malformed jsonl record names its file and line") {
   CHECK_THROWS_WITH_AS(load_samples(bad_tokens),
                        (bad_tokens.path + ":1: reference_tokens: expected an array of token ids (integers >= 0), got -2").c_str(),
                        Error);
+  Dataset bad_tools = jsonl("bad_tools.jsonl");
+  CHECK_THROWS_WITH_AS(load_samples(bad_tools),
+                       (bad_tools.path + ":2: tools: expected an array of tool names (non-empty strings), got 3").c_str(), Error);
 }
 
 TEST_CASE("the byte tokenizer round-trips any bytes") {

@@ -424,3 +424,40 @@ TEST_CASE("accuracy: pass_rate with a response the harness never scored is a pro
   REQUIRE(a.problems.size() == 1);
   CHECK(a.problems[0] == "query 1: its code was not run on the hidden tests");
 }
+
+TEST_CASE("trajectory: route match, tool-call efficiency, invalid calls and steps to answer from the logged calls") {
+  reg::Workload w;
+  w.accuracy.metric = "exact_match";
+  std::vector<reg::Sample> samples(3);
+  samples[0].reference_tools = {"calculator", "calculator"};
+  samples[1].reference_tools = {"string_length", "compare"};
+  samples[2].reference_tools = {"lookup", "calculator"};
+  RunLog log = make_log(3);
+  log.mode = "accuracy";
+  for (size_t i = 0; i < 3; ++i) log.queries[i].sample_index = i, log.queries[i].logged = true;
+  const uint64_t q0 = log.queries[0].id, q1 = log.queries[1].id;
+  // Logged out of step order: the route is read by step.
+  log.tool_calls = {{q0, 1, "calculator", "1 + 2", "3", 0, 0},
+                    {q0, 0, "calculator", "1 + 1", "2", 0, 0},
+                    {q1, 0, "string_length", "ab", "2", 0, 0},
+                    {q1, 1, "calculator", "2 +", "error: expected a number at the end", 0, 0},
+                    {q1, 2, "compare", "2, 3", "less", 0, 0}};
+  // Sample 2 was answered without a tool call.
+  AccuracyResult a = compute_accuracy(log, w, samples);
+  CHECK(a.figures.at("trajectory_exact_match") == doctest::Approx(1.0 / 3));
+  CHECK(a.figures.at("tool_call_efficiency") == doctest::Approx(6.0 / 5));
+  CHECK(a.figures.at("invalid_tool_calls") == 1);
+  CHECK(a.figures.at("steps_to_answer_mean") == doctest::Approx(5.0 / 3));
+  CHECK(a.figures.at("steps_to_answer_0") == 1);
+  CHECK(a.figures.at("steps_to_answer_2") == 1);
+  CHECK(a.figures.at("steps_to_answer_3") == 1);
+  CHECK(a.figures.count("steps_to_answer_1") == 0);
+}
+
+TEST_CASE("trajectory: no figures when the data set carries no routes") {
+  reg::Workload w;
+  w.accuracy.metric = "exact_match";
+  RunLog log = make_log(1);
+  log.queries[0].logged = true;
+  CHECK(compute_accuracy(log, w, std::vector<reg::Sample>(1)).figures.empty());
+}

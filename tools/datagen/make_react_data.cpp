@@ -40,7 +40,7 @@ bool held_out(const std::string& item) { return item.size() > 1 && fnv1a("react-
 
 struct Trace {
   std::string question, text, answer;
-  int tool_calls = 0;
+  std::vector<std::string> tools;  // the route: tool names in call order
 };
 
 // Builds one trace: thoughts and actions go in as written, observations come from the tools.
@@ -51,7 +51,7 @@ class TraceBuilder {
     auto r = run_tool(tool, arg);
     if (!r.ok) throw std::runtime_error("generator bug: " + tool + "[" + arg + "] -> " + r.observation);
     t_.text += "Thought: " + thought + "\nAction: " + tool + "[" + arg + "]\nObservation: " + r.observation + "\n";
-    ++t_.tool_calls;
+    t_.tools.push_back(tool);
     return r.observation;
   }
   Trace answer(const std::string& a) {
@@ -222,7 +222,7 @@ int main(int argc, char** argv) {
     for (size_t i = 0; i < test_count;) {
       Trace t = test.next();
       if (train_questions.count(t.question)) continue;  // cannot happen (held-out items), kept as a guard
-      nlohmann::json j = {{"prompt", t.question}, {"reference", t.answer}, {"tool_calls", t.tool_calls}};
+      nlohmann::json j = {{"prompt", t.question}, {"reference", t.answer}, {"tool_calls", t.tools.size()}, {"tools", t.tools}};
       jsonl += j.dump() + "\n";
       traces += t.text + "\n";
       ++i;

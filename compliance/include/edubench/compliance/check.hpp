@@ -54,6 +54,11 @@ RuleResult check_result_figures(const runlog::RunLog& run, const std::string& re
 RuleResult check_accuracy(const runlog::RunLog& run, const registry::Workload& w,
                           const std::vector<registry::Sample>& samples, const std::string& division,
                           const std::string& file);
+// The accuracy run's result.json accuracy.figures (first-attempt pass rate, trajectory figures)
+// equal, key for key, their recomputation from the log and the data set.
+RuleResult check_accuracy_figures(const runlog::RunLog& run, const registry::Workload& w,
+                                  const std::vector<registry::Sample>& samples, const std::string& result_path,
+                                  const std::string& file);
 // The accuracy run answered every sample of the split exactly as accuracy mode issues them.
 RuleResult check_accuracy_coverage(const runlog::RunLog& run, const registry::Workload& w,
                                    const std::vector<registry::Sample>& samples, const std::string& file);

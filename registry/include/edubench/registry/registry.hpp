@@ -196,6 +196,7 @@ struct Sample {
   std::string text;                 // prompt / question / task
   std::string reference;            // expected text answer (echo, react) or ""
   std::vector<int32_t> reference_tokens;  // expected tokens (generation) or empty
+  std::vector<std::string> reference_tools;  // the reference route's tool names, in order (react) or empty
   std::string extra_json;           // workload-specific fields, raw JSON object ("{}" if none)
 };
 

@@ -175,7 +175,8 @@ struct AccuracyResult {
   uint64_t scored = 0;  // responses scored
   uint64_t expected = 0;  // samples that should have been scored
   std::vector<std::string> problems;  // e.g. "sample 12: no response logged"
-  // Further scores beside the metric, over the same samples (pass_rate: first_attempt_pass_rate).
+  // Further scores beside the metric, over the same samples (pass_rate: first_attempt_pass_rate;
+  // samples with reference routes: the trajectory figures of trajectory.cpp).
   std::map<std::string, double> figures;
 };
 
