@@ -93,11 +93,21 @@ class KvCacheSut : public edubench::Sut {
     Row& row = rows_[r];
     row.out.push_back(token);
     host_.stream(row.id, &token, 1);
-    if (row.out.size() >= row.max_new) finish(r);
+    if (row.out.size() >= row.max_new) return finish(r);
+    if (use_cache_ && row.out.size() % 32 == 0) report_growth(r);
+  }
+
+  // The cache's size against the context it holds, every 32 tokens and at the end: the lab's
+  // chart of KV bytes growing linearly with context.
+  void report_growth(size_t r) {
+    const Row& row = rows_[r];
+    host_.report(row.id, "growth_context_tokens", static_cast<double>(row.prompt.size() + row.out.size() - 1));
+    host_.report(row.id, "growth_kv_cache_bytes", static_cast<double>(cache_->bytes_used(static_cast<int64_t>(r))));
   }
 
   void finish(size_t r) {
     Row& row = rows_[r];
+    if (use_cache_) report_growth(r);
     // The cache holds the prompt and every generated token but the last (never fed back).
     host_.report(row.id, "kv_cache_bytes", use_cache_ ? static_cast<double>(cache_->bytes_used(static_cast<int64_t>(r))) : 0.0);
     host_.complete(row.id, row.out.data(), row.out.size());

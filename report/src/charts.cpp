@@ -224,6 +224,53 @@ LineChart context_growth(const std::vector<const RunData*>& runs) {
   return c;
 }
 
+LineChart token_time_by_position(const std::vector<const RunData*>& runs) {
+  LineChart c{"Time per token by its position in the response", "response token (position)",
+              "ms per token (mean over queries)", {}, false, false, true};
+  for (const RunData* r : runs) {
+    // A stream() call's gap from the previous call, shared by the tokens it carries, at the
+    // position of its last token; in bins of 8 positions so each point averages many gaps.
+    constexpr uint32_t kBin = 8;
+    std::map<uint32_t, std::pair<double, double>> at;  // bin -> ms, tokens
+    for (const auto& q : r->log.queries) {
+      if (q.warmup || q.completed_ns < 0) continue;
+      uint32_t pos = 0;
+      for (size_t i = 0; i < q.streams.size(); ++i) {
+        pos += q.streams[i].n_tokens;
+        if (i == 0 || q.streams[i].n_tokens == 0) continue;  // the first token is TTFT: prefill
+        auto& a = at[(pos - 1) / kBin];
+        a.first += (q.streams[i].t_ns - q.streams[i - 1].t_ns) / 1e6;
+        a.second += q.streams[i].n_tokens;
+      }
+    }
+    Series s{r->label, {}};
+    for (const auto& [bin, a] : at) s.points.emplace_back(bin * kBin + kBin / 2.0, a.first / a.second);
+    c.series.push_back(std::move(s));
+  }
+  return c;
+}
+
+LineChart kv_bytes_by_context(const std::vector<const RunData*>& runs) {
+  LineChart c{"KV cache size against the context it holds (reported by the SUT)", "context tokens",
+              "KV cache, MiB (mean over queries)", {}, false, false, true};
+  for (const RunData* r : runs) {
+    // The k-th growth_context_tokens report of a query pairs with its k-th growth_kv_cache_bytes.
+    std::map<uint64_t, std::pair<std::vector<double>, std::vector<double>>> q;
+    for (const auto& rep : r->log.reports) {
+      if (rep.metric == "growth_context_tokens") q[rep.query].first.push_back(rep.value);
+      if (rep.metric == "growth_kv_cache_bytes") q[rep.query].second.push_back(rep.value);
+    }
+    std::map<double, std::pair<double, int>> at;  // context tokens -> MiB summed, count
+    for (const auto& [id, v] : q)
+      for (size_t k = 0; k < std::min(v.first.size(), v.second.size()); ++k)
+        at[v.first[k]].first += v.second[k] / (1024.0 * 1024.0), ++at[v.first[k]].second;
+    Series s{r->label, {}};
+    for (const auto& [n, v] : at) s.points.emplace_back(n, v.first / v.second);
+    c.series.push_back(std::move(s));
+  }
+  return c;
+}
+
 LineChart speculative_acceptance(const std::vector<const RunData*>& runs) {
   if (has_reported(runs, "draft_position_")) {
     LineChart c{"Acceptance by draft position", "position in the draft (1 = first drafted token)",

@@ -108,8 +108,14 @@ std::string html_report(const std::vector<std::string>& dirs) {
     if (has_streams(runs))
       page += section("Tokens",
                       "TTFT: to the first stream() call. TPOT: (completion - first token) / (tokens - 1), per query. "
-                      "Inter-token: the gaps between a query's stream() calls.",
-                      render(histogram(runs, "ttft")) + render(histogram(runs, "tpot")) + render(histogram(runs, "itl")));
+                      "Inter-token: the gaps between a query's stream() calls. Time per token by position: each gap shared by the "
+                      "tokens of its call, by where they sit in the response (the KV-cache lesson: flat with a cache, "
+                      "growing without). KV cache size: as the SUT reported it, against the context it held.",
+                      render(histogram(runs, "ttft")) + render(histogram(runs, "tpot")) + render(histogram(runs, "itl")) +
+                          render(token_time_by_position(runs)) +
+                          (has_reported(runs, "growth_kv_cache_bytes")
+                               ? render(kv_bytes_by_context(runs))
+                               : ""));
     std::string agents;
     for (const RunData* r : runs)
       if (has_agent_steps(*r)) agents += render(agent_step_split(*r));
