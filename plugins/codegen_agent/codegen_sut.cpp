@@ -16,7 +16,8 @@ class CodegenSut : public AgentSut {
  public:
   CodegenSut(const edubench::Host& host, std::string_view workload, const edubench::Config& cfg)
       : AgentSut(host, cfg, "codegen_agent") {
-    if (workload != "codegen_agent") throw edubench::Unsupported("serves only the codegen_agent workload");
+    if (workload != "codegen_agent" && workload != "codegen_agent_hard")
+      throw edubench::Unsupported("serves only the codegen_agent and codegen_agent_hard workloads");
     max_attempts_ = static_cast<int>(cfg.get_int("max_attempts", 3));
     code_budget_ = cfg.get_int("max_code_tokens", 200);
     cfg.reject_unknown();
@@ -39,6 +40,7 @@ class CodegenSut : public AgentSut {
       host_.report(t.id, "attempt_prefill_tokens", static_cast<double>(s.prefilled));
       host_.report(t.id, "attempt_tokens_generated", static_cast<double>(s.generated));
       host_.report(t.id, "attempt_context_tokens", static_cast<double>(ctx.size()));
+      host_.report(t.id, "attempt_kv_bytes", static_cast<double>(ctx.kv_bytes()));  // grows with every retry
       if (!s.stopped) break;  // out of budget or context: submit what there is
       edubench::ExecResult r = host_.run_code(t.id, code);
       if (r.passed) break;
@@ -55,4 +57,4 @@ class CodegenSut : public AgentSut {
 
 }  // namespace
 
-EDUBENCH_SUT(CodegenSut, "codegen_agent", "1.0.0", "codegen_agent")
+EDUBENCH_SUT(CodegenSut, "codegen_agent", "1.0.0", "codegen_agent", "codegen_agent_hard")

@@ -274,7 +274,7 @@ Workload parse_workload(const std::string& id, const Node& w) {
       Gate gate;
       gate.name = name;
       gate.metric = g.required("metric").str();
-      if (gate.metric.empty()) g.child("metric").fail("expected a path into result.json's metrics, e.g. tokens_per_s");
+      if (gate.metric.empty()) g.child("metric").fail("expected a path into result.json's metrics (e.g. tokens_per_s) or accuracy (accuracy.value)");
       for (const char* test : {"ratio_at_least", "ratio_at_most", "difference_at_least"}) {
         if (!g.has(test)) continue;
         if (!gate.test.empty()) g.fail("expected one of ratio_at_least, ratio_at_most, difference_at_least");

@@ -58,9 +58,9 @@ RunData load_run(const std::string& dir) {
   return r;
 }
 
-double metric(const RunData& r, const std::string& path) {
-  if (!r.result.contains("metrics")) return NAN;
-  const ojson* at = &r.result["metrics"];
+namespace {
+double number_at(const ojson& root, const std::string& path) {
+  const ojson* at = &root;
   size_t from = 0;
   while (from <= path.size()) {
     const size_t dot = path.find('.', from);
@@ -71,6 +71,16 @@ double metric(const RunData& r, const std::string& path) {
     from = dot + 1;
   }
   return at->is_number() ? at->get<double>() : NAN;
+}
+}  // namespace
+
+double metric(const RunData& r, const std::string& path) {
+  return r.result.contains("metrics") ? number_at(r.result["metrics"], path) : NAN;
+}
+
+double gate_figure(const RunData& r, const std::string& path) {
+  if (path.rfind("accuracy.", 0) == 0) return number_at(r.result, path);
+  return metric(r, path);
 }
 
 }  // namespace edubench::report

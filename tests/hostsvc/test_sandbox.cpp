@@ -32,9 +32,9 @@ TEST_CASE("a failing assertion is named in the feedback") {
   CHECK(r.feedback == "AssertionError: assert add(2, 3) == 5");
 }
 
-TEST_CASE("NameError, SyntaxError and TypeError come back with their line") {
+TEST_CASE("NameError, SyntaxError and TypeError come back with their line, and the test that called the solution") {
   CHECK(run_python("def add(a, b):\n    return a + c\n", kAddTests, quick()).feedback ==
-        "NameError: name 'c' is not defined (solution.py line 2)");
+        "NameError: name 'c' is not defined (solution.py line 2) -- in assert add(2, 3) == 5");
   CHECK(run_python("def add(a, b)\n    return a + b\n", kAddTests, quick()).feedback ==
         "SyntaxError: expected ':' (solution.py line 1)");
   CHECK(run_python("def add(a):\n    return a\n", kAddTests, quick()).feedback.rfind("TypeError: ", 0) == 0);

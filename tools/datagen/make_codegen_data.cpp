@@ -6,6 +6,10 @@
 // operation, a type error), each followed by the sandbox's real feedback and then the fix.
 // Every verdict and every feedback line in a trace comes from hostsvc::run_python.
 //
+// The hard level (test_hard.jsonl, 40% of the training traces): the prompt does not say what an
+// empty input gives, the visible tests may; a first attempt cannot know, and the retry loop reads
+// the answer from the sandbox's feedback (it names the test that called the solution).
+//
 // Held out: the test split's constants and names are drawn so that a keyed hash puts at least
 // one of them in the held-out eighth; training and validation use none of those.
 #include <edubench/hostsvc/sandbox.hpp>
@@ -21,6 +25,7 @@
 #include <iostream>
 #include <mutex>
 #include <random>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -176,8 +181,51 @@ const std::vector<Family>& families() {
 // Families whose constant must stay small (list slicing, repetition).
 bool small_k(size_t family) { return family == 9 || family == 12; }
 
+// The hard level: the prompt does not say what an empty input gives; half the time the tests
+// expect a value for it (and the one-line body raises there), half the time they never pass
+// one. A model cannot know which from the prompt: the retry loop has to read the sandbox's
+// feedback, which names the test that called the solution and so the value expected.
+struct EdgeFamily {
+  const char* arg;
+  const char* what;  // "returns ..."
+  const char* body;  // raises on an empty input
+  std::string (*expect_list)(const std::vector<int64_t>& xs);
+  std::string (*expect_str)(const std::string& s);
+};
+
+const std::vector<EdgeFamily>& edge_families() {
+  auto first = [](const std::string& s) { return py_str(s.substr(0, 1)); };
+  auto last = [](const std::string& s) { return py_str(s.substr(s.size() - 1)); };
+  static const std::vector<EdgeFamily> f = {
+      {"xs", "returns the largest element of the list xs", "return max(xs)",
+       [](const std::vector<int64_t>& xs) { return K(*std::max_element(xs.begin(), xs.end())); }, nullptr},
+      {"xs", "returns the smallest element of the list xs", "return min(xs)",
+       [](const std::vector<int64_t>& xs) { return K(*std::min_element(xs.begin(), xs.end())); }, nullptr},
+      {"xs", "returns the first element of the list xs", "return xs[0]",
+       [](const std::vector<int64_t>& xs) { return K(xs.front()); }, nullptr},
+      {"xs", "returns the last element of the list xs", "return xs[-1]",
+       [](const std::vector<int64_t>& xs) { return K(xs.back()); }, nullptr},
+      {"xs", "returns the average of the list xs, rounded down", "return sum(xs) // len(xs)",
+       [](const std::vector<int64_t>& xs) {
+         const auto n = static_cast<int64_t>(xs.size()), s = sum(xs);
+         return K(s / n - ((s % n != 0) && ((s < 0) != (n < 0))));  // Python's floor division
+       },
+       nullptr},
+      {"xs", "returns the largest element of the list xs minus the smallest", "return max(xs) - min(xs)",
+       [](const std::vector<int64_t>& xs) {
+         return K(*std::max_element(xs.begin(), xs.end()) - *std::min_element(xs.begin(), xs.end()));
+       },
+       nullptr},
+      {"s", "returns the first letter of the string s", "return s[0]", nullptr, first},
+      {"s", "returns the last letter of the string s", "return s[-1]", nullptr, last},
+  };
+  return f;
+}
+
 struct Task {
   std::string name, description, solution, visible_tests, hidden_tests;
+  std::string arg, body;  // the argument, and the one-line body a first attempt writes
+  std::string wrong_body;  // a plausible wrong operation ("" for the hard level)
   size_t family = 0;
   int64_t k = 0;
   std::vector<std::string> items;
@@ -192,6 +240,16 @@ std::string identifier(Rng& r) {
   return s;
 }
 
+// A name the task cannot use: a Python keyword (a SyntaxError), or a function its own body calls
+// (`def max(xs): return max(xs)` recurses). Such a task is drawn again.
+bool unusable_name(const Task& t) {
+  static const std::set<std::string> keywords = {
+      "False", "None", "True", "and", "as", "assert", "async", "await", "break", "class", "continue", "def", "del",
+      "elif", "else", "except", "finally", "for", "from", "global", "if", "import", "in", "is", "lambda",
+      "nonlocal", "not", "or", "pass", "raise", "return", "try", "while", "with", "yield"};
+  return keywords.count(t.name) > 0 || t.body.find(t.name + "(") != std::string::npos;
+}
+
 Task make_task(Rng& r) {
   Task t;
   t.family = static_cast<size_t>(uniform(r, 0, static_cast<int64_t>(families().size()) - 1));
@@ -202,6 +260,9 @@ Task make_task(Rng& r) {
   const std::string sig = t.name + "(" + f.arg + ")";
   t.description = "Write a function `" + sig + "` that " + f.describe(t.k) + ".";
   t.solution = "def " + sig + ":\n    " + f.body(t.k) + "\n";
+  t.arg = f.arg;
+  t.body = f.body(t.k);
+  t.wrong_body = f.wrong_body(t.k);
   auto test_line = [&]() {
     if (std::string(f.arg) == "xs") {
       std::vector<int64_t> xs;
@@ -219,25 +280,66 @@ Task make_task(Rng& r) {
   return t;
 }
 
-// A wrong first attempt, of one kind of mistake.
+// A hard-level task: an edge family; with `edge`, the tests expect `value` for an empty input
+// (one visible test, one hidden) and the solution guards for it. Training draws an edge half
+// the time; the test split 40% of the time, which puts a perfect first attempt near 60%.
+Task make_edge_task(Rng& r, bool test_split) {
+  Task t;
+  t.family = static_cast<size_t>(uniform(r, 0, static_cast<int64_t>(edge_families().size()) - 1));
+  const EdgeFamily& f = edge_families()[t.family];
+  const bool list = std::string(f.arg) == "xs";
+  const bool edge = test_split ? uniform(r, 0, 9) < 4 : uniform(r, 0, 1) == 1;
+  static const char* list_values[] = {"0", "None", "-1"};
+  static const char* str_values[] = {"''", "None", "'?'"};
+  const std::string value = (list ? list_values : str_values)[uniform(r, 0, 2)];
+  t.name = identifier(r);
+  t.items = {t.name};
+  t.arg = f.arg;
+  t.body = f.body;
+  const std::string sig = t.name + "(" + f.arg + ")";
+  t.description = "Write a function `" + sig + "` that " + f.what + ".";
+  t.solution = edge ? "def " + sig + ":\n    if not " + f.arg + ":\n        return " + value + "\n    " + f.body + "\n"
+                    : "def " + sig + ":\n    " + f.body + "\n";
+  auto test_line = [&]() {
+    if (list) {
+      std::vector<int64_t> xs;
+      for (int64_t i = 0, n = uniform(r, 1, 6); i < n; ++i) xs.push_back(uniform(r, -20, 50));
+      return "assert " + t.name + "(" + py_list(xs) + ") == " + f.expect_list(xs) + "\n";
+    }
+    std::string s;
+    for (int64_t i = 0, n = uniform(r, 1, 7); i < n; ++i) s += static_cast<char>('a' + uniform(r, 0, 25));
+    return "assert " + t.name + "(" + py_str(s) + ") == " + f.expect_str(s) + "\n";
+  };
+  const std::string empty_test = "assert " + t.name + "(" + (list ? "[]" : "''") + ") == " + value + "\n";
+  // The empty case comes second among the visible tests, so a first attempt passes the first.
+  t.visible_tests = test_line() + (edge ? empty_test : test_line());
+  const int64_t at = uniform(r, 0, 4);
+  for (int64_t i = 0; i < 5; ++i) t.hidden_tests += edge && i == at ? empty_test : test_line();
+  return t;
+}
+
+// A wrong first attempt, of one kind of mistake. The hard level has no wrong operation: its
+// first attempt is already wrong when the tests expect a value for an empty input.
 std::string wrong_attempt(const Task& t, Rng& r) {
-  const Family& f = families()[t.family];
-  const std::string body = f.body(t.k);
-  switch (uniform(r, 0, 4)) {
+  const std::string& body = t.body;
+  const char* arg = t.arg.c_str();
+  int64_t kind = uniform(r, 0, t.wrong_body.empty() ? 3 : 4);
+  if (t.wrong_body.empty() && kind == 3) kind = 4;
+  switch (kind) {
     case 0: {  // the name misspelt: NameError in the tests
       std::string n = t.name;
       size_t i = static_cast<size_t>(uniform(r, 0, static_cast<int64_t>(n.size()) - 1));
       n[i] = n[i] == 'z' ? 'a' : static_cast<char>(n[i] == '_' ? 'q' : n[i] + 1);
-      return "def " + n + "(" + f.arg + "):\n    " + body + "\n";
+      return "def " + n + "(" + arg + "):\n    " + body + "\n";
     }
     case 1:  // no colon: SyntaxError
-      return "def " + t.name + "(" + f.arg + ")\n    " + body + "\n";
+      return "def " + t.name + "(" + arg + ")\n    " + body + "\n";
     case 2:  // no indent: IndentationError
-      return "def " + t.name + "(" + f.arg + "):\n" + body + "\n";
+      return "def " + t.name + "(" + arg + "):\n" + body + "\n";
     case 3:  // the wrong operation: AssertionError
-      return "def " + t.name + "(" + f.arg + "):\n    " + f.wrong_body(t.k) + "\n";
+      return "def " + t.name + "(" + arg + "):\n    " + t.wrong_body + "\n";
     default:  // the other argument name: NameError inside the function
-      return "def " + t.name + "(" + (std::string(f.arg) == "xs" ? "s" : "xs") + "):\n    " + body + "\n";
+      return "def " + t.name + "(" + (t.arg == "xs" ? "s" : "xs") + "):\n    " + body + "\n";
   }
 }
 
@@ -254,22 +356,35 @@ std::string result_line(const hostsvc::SandboxResult& r) {
   return r.passed ? "Result: passed\n" : "Result: " + r.verdict + ": " + r.feedback + "\n";
 }
 
-// One trace: 0, 1 or 2 wrong attempts (about 55 / 35 / 10 %), then the solution; every
-// verdict from the sandbox. Throws if the solution fails its own tests (a generator bug).
-Sample make_sample(Rng& r, bool want_held_out) {
+enum class Level { kEasy, kHard, kMixed };
+constexpr int64_t kHardShareOfMixed = 40;  // percent of training traces from the hard level
+
+// One easy trace: 0, 1 or 2 wrong attempts (about 55 / 35 / 10 %), then the solution. One hard
+// trace: a wrong attempt 20% of the time, then the one-line body, then (when the tests expect a
+// value for an empty input) the guarded solution. Every verdict is the sandbox's. Throws if the
+// solution fails its own tests (a generator bug).
+Sample make_sample(Rng& r, bool want_held_out, Level level) {
+  const bool hard = level == Level::kHard || (level == Level::kMixed && uniform(r, 0, 99) < kHardShareOfMixed);
   for (;;) {
-    Task t = make_task(r);
+    Task t = hard ? make_edge_task(r, level == Level::kHard) : make_task(r);
+    if (unusable_name(t)) continue;
     bool any = false;
     for (const auto& i : t.items) any = any || held_out(i);
     if (any != want_held_out) continue;
     std::string trace = "Task: " + t.description + "\n";
     const int64_t roll = uniform(r, 0, 99);
-    const int wrong = roll < 55 ? 0 : roll < 90 ? 1 : 2;
+    const int wrong = hard ? (roll < 80 ? 0 : 1) : roll < 55 ? 0 : roll < 90 ? 1 : 2;
     for (int i = 0; i < wrong; ++i) {
       std::string bad = wrong_attempt(t, r);
       auto v = run(bad, t.visible_tests);
       if (v.passed) continue;  // a "mistake" the visible tests do not catch teaches nothing
       trace += "Code:\n" + bad + "\n" + result_line(v);
+    }
+    const std::string one_line = "def " + t.name + "(" + t.arg + "):\n    " + t.body + "\n";
+    if (hard && one_line != t.solution) {
+      auto v = run(one_line, t.visible_tests);
+      if (v.passed) throw std::runtime_error("generator bug: the one-line body of '" + t.description + "' passes an empty input");
+      trace += "Code:\n" + one_line + "\n" + result_line(v);
     }
     auto good = run(t.solution, t.visible_tests + t.hidden_tests);
     if (!good.passed)
@@ -287,19 +402,21 @@ void write_file(const fs::path& path, const std::string& text) {
 
 // n samples from `seed`, generated by `threads` threads; sample i always comes from its own
 // seed (seed, i), so the output does not depend on the thread count.
-std::vector<Sample> generate(uint64_t seed, size_t n, bool held, int threads) {
+std::vector<Sample> generate(uint64_t seed, size_t n, bool held, Level level, int threads) {
   std::vector<Sample> out(n);
   std::atomic<size_t> next{0};
   std::mutex err_mu;
   std::string error;
+  std::atomic<bool> failed{false};
   auto work = [&] {
-    for (size_t i; (i = next++) < n;) {
+    for (size_t i; !failed && (i = next++) < n;) {
       try {
         Rng r(seed * 1000003 + i);
-        out[i] = make_sample(r, held);
+        out[i] = make_sample(r, held, level);
       } catch (const std::exception& e) {
         std::lock_guard<std::mutex> g(err_mu);
-        error = e.what();
+        error = "sample " + std::to_string(i) + ": " + e.what();
+        failed = true;  // stop at once: a generator bug found late costs the whole run
       }
     }
   };
@@ -320,11 +437,11 @@ int main(int argc, char** argv) {
   po::options_description desc(
       "edubench-make-codegen-data: generate the codegen_agent data set (verdicts from the real sandbox)\n\noptions");
   desc.add_options()("help,h", "show this help")
-      ("out", po::value(&out)->required(), "output folder (train.txt, validation.txt, test.jsonl, test_traces.txt)")
+      ("out", po::value(&out)->required(), "output folder (train.txt, validation.txt, test.jsonl, test_hard.jsonl and their _traces.txt)")
       ("seed", po::value(&seed)->default_value(11), "seed")
       ("train-count", po::value(&train_count)->default_value(16000), "training traces")
       ("validation-count", po::value(&validation_count)->default_value(600), "validation traces")
-      ("test-count", po::value(&test_count)->default_value(160), "tasks in test.jsonl")
+      ("test-count", po::value(&test_count)->default_value(160), "tasks in test.jsonl and in test_hard.jsonl")
       ("threads", po::value(&threads)->default_value(2), "sandbox runs in parallel (the output does not depend on it)");
   try {
     po::variables_map vm;
@@ -338,20 +455,24 @@ int main(int argc, char** argv) {
       for (const auto& x : v) s += x.trace + "\n";
       return s;
     };
-    write_file(fs::path(out) / "train.txt", join(generate(seed * 3 + 0, train_count, false, threads)));
-    write_file(fs::path(out) / "validation.txt", join(generate(seed * 3 + 1, validation_count, false, threads)));
-    auto test = generate(seed * 3 + 2, test_count, true, threads);
-    std::string jsonl;
-    for (const auto& s : test)
-      jsonl += nlohmann::json{{"prompt", s.task.description},
-                              {"function", s.task.name},
-                              {"visible_tests", s.task.visible_tests},
-                              {"hidden_tests", s.task.hidden_tests},
-                              {"solution", s.task.solution}}
-                   .dump() +
-               "\n";
-    write_file(fs::path(out) / "test.jsonl", jsonl);
-    write_file(fs::path(out) / "test_traces.txt", join(test));
+    write_file(fs::path(out) / "train.txt", join(generate(seed * 3 + 0, train_count, false, Level::kMixed, threads)));
+    write_file(fs::path(out) / "validation.txt",
+               join(generate(seed * 3 + 1, validation_count, false, Level::kMixed, threads)));
+    auto write_test = [&](const std::vector<Sample>& test, const std::string& stem) {
+      std::string jsonl;
+      for (const auto& s : test)
+        jsonl += nlohmann::json{{"prompt", s.task.description},
+                                {"function", s.task.name},
+                                {"visible_tests", s.task.visible_tests},
+                                {"hidden_tests", s.task.hidden_tests},
+                                {"solution", s.task.solution}}
+                     .dump() +
+                 "\n";
+      write_file(fs::path(out) / (stem + ".jsonl"), jsonl);
+      write_file(fs::path(out) / (stem + "_traces.txt"), join(test));
+    };
+    write_test(generate(seed * 3 + 2, test_count, true, Level::kEasy, threads), "test");
+    write_test(generate(seed * 3 + 3, test_count, true, Level::kHard, threads), "test_hard");
     return 0;
   } catch (const po::error& e) {
     std::cerr << "edubench-make-codegen-data: error: " << e.what() << "\n";

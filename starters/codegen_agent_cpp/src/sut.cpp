@@ -20,7 +20,8 @@ class CodegenStarter : public AgentSut {
  public:
   CodegenStarter(const edubench::Host& host, std::string_view workload, const edubench::Config& cfg)
       : AgentSut(host, cfg, SUT_NAME) {
-    if (workload != "codegen_agent") throw edubench::Unsupported(SUT_NAME " serves only the codegen_agent workload");
+    if (workload != "codegen_agent" && workload != "codegen_agent_hard")
+      throw edubench::Unsupported(SUT_NAME " serves only the codegen_agent and codegen_agent_hard workloads");
     code_budget_ = cfg.get_int("max_code_tokens", 200);
     cfg.reject_unknown();
     if (code_budget_ < 8 || code_budget_ > 4096) throw std::invalid_argument("option max_code_tokens: expected 8..4096");
@@ -47,4 +48,4 @@ class CodegenStarter : public AgentSut {
 
 }  // namespace
 
-EDUBENCH_SUT(CodegenStarter, SUT_NAME, "0.1.0", "codegen_agent")
+EDUBENCH_SUT(CodegenStarter, SUT_NAME, "0.1.0", "codegen_agent", "codegen_agent_hard")

@@ -148,10 +148,11 @@ struct Accuracy {
 };
 
 // A lesson's gate on a before/after pair of runs of the workload (`edubench compare BEFORE
-// AFTER --gates`): a figure of result.json's metrics, after against before.
+// AFTER --gates`): a figure of result.json's metrics or accuracy block, after against before.
 struct Gate {
   std::string name;
-  std::string metric;     // a path into result.json's metrics, e.g. "tokens_per_s", "latency_ms.p50"
+  std::string metric;     // a path into result.json's metrics ("tokens_per_s", "latency_ms.p50") or, from the
+                          // top, its accuracy block ("accuracy.value", "accuracy.figures.first_attempt_pass_rate")
   std::string test;       // "ratio_at_least" | "ratio_at_most" (after / before) | "difference_at_least" (after - before)
   double threshold = 0;
   std::string before, after;  // what the lab runs on each side (for the messages)
