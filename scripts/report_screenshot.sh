@@ -19,7 +19,7 @@ shoot_h() {  # NAME HEIGHT DIRS...: the report of DIRS rendered into docs/NAME.p
   chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$work/profile" \
     --window-size=1240,"$height" --screenshot="docs/$name.png" "file://$work/$name.html" 2>/dev/null
 }
-shoot_h report_textgen 2500 "$work/kv_cache_off" "$work/kv_cache_on" "$work/speculative"
+shoot_h report_textgen 3750 "$work/kv_cache_off" "$work/kv_cache_on" "$work/speculative"
 shoot_h report_react 2300 "$work/react_no_reuse" "$work/react_reuse"
 $bin compare "$work/kv_cache_off" "$work/kv_cache_on" "$work/speculative"
 echo "docs/report_textgen.png, docs/report_react.png (runs in $work)"
