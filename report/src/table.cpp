@@ -23,7 +23,7 @@ std::vector<Row> comparison_rows(const std::vector<const RunData*>& runs) {
       {"inter-token p50, ms", "itl_ms.p50", true},   {"inter-token p99, ms", "itl_ms.p99", true},
       {"SUT step p50, ms", "sut_step_ms.p50", true}, {"tool call p50, ms", "tool_ms.p50", true},
       {"sandbox run p50, ms", "code_run_ms.p50", true}, {"acceptance rate", "derived.acceptance_rate", false},
-      {"tokens per target pass", "derived.mean_accepted_length", false},
+      {"accepted drafts per target pass", "derived.mean_accepted_length", false},
       {"issue lag p99, ms (server)", "issue_lag_ms.p99", true},
       {"queries completed", "queries_completed", false}, {"warm-up queries (in no figure)", "warmup_queries", false},
       {"duration, s", "duration_s", false},
