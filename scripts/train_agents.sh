@@ -11,7 +11,7 @@ BIN=${BIN:-build/bin}
 which="${1:-all}"
 case $which in all|react|codegen) ;; *) echo "usage: $0 [all|react|codegen]" >&2; exit 2 ;; esac
 [[ -f data/react/train.txt ]] || "$BIN/edubench-make-react-data" --out data/react --seed 7
-[[ -f data/codegen/train.txt ]] || "$BIN/edubench-make-codegen-data" --out data/codegen --seed 11 --train-count 10000
+[[ -f data/codegen/train.txt ]] || "$BIN/edubench-make-codegen-data" --out data/codegen --seed 11
 # Three stages per model (four for react), each continuing the last (--init) with a fresh cosine
 # schedule: the sessions that trained them had limited windows. Stage 1 alone (7.4M tokens) copied words and
 # operators from the question poorly (ReAct 24% exact match); copying emerged in stage 2.

@@ -38,6 +38,10 @@ std::vector<std::pair<std::string, double>> recomputed(const runlog::Metrics& m)
   return v;
 }
 
+// Both sides come from the same integers by the same code: only the JSON round trip of a double
+// may differ, in its last bit.
+bool same_figure(double got, double want) { return std::fabs(got - want) <= 1e-12 * std::max(1.0, std::fabs(want)); }
+
 }  // namespace
 
 RuleResult check_result_figures(const runlog::RunLog& run, const std::string& result_path, const std::string& file) {
@@ -54,9 +58,7 @@ RuleResult check_result_figures(const runlog::RunLog& run, const std::string& re
     if (!result.contains(p)) return r.figures = pointer.substr(1) + " is missing", r;
     const json& got = result.at(p);
     const double v = got.is_boolean() ? (got.get<bool>() ? 1 : 0) : got.is_number() ? got.get<double>() : NAN;
-    // Both sides come from the same integers by the same code: only the JSON round trip of a
-    // double may differ, in its last bit.
-    if (!(std::fabs(v - want) <= 1e-12 * std::max(1.0, std::fabs(want))))
+    if (!same_figure(v, want))
       return r.figures = pointer.substr(1) + " " + fmt("%.17g", v) + " != " + fmt("%.17g", want) +
                          " recomputed from events.jsonl", r;
   }
@@ -84,7 +86,7 @@ RuleResult check_accuracy_figures(const runlog::RunLog& run, const registry::Wor
   for (const auto& [key, value] : want) {
     if (!got.contains(key)) return r.figures = "accuracy.figures." + key + " is missing", r;
     const double v = got[key].is_number() ? got[key].get<double>() : NAN;
-    if (!(std::fabs(v - value) <= 1e-12 * std::max(1.0, std::fabs(value))))
+    if (!same_figure(v, value))
       return r.figures = "accuracy.figures." + key + " " + fmt("%.17g", v) + " != " + fmt("%.17g", value) +
                          " recomputed from the log", r;
   }

@@ -21,12 +21,12 @@ LineChart memory_over_time(const std::vector<const RunData*>& runs);
 BarChart agent_step_split(const RunData& run);
 // Agents: the SUT's reported context tokens at each step (mean over queries).
 LineChart context_growth(const std::vector<const RunData*>& runs);
-// Speculative decoding: acceptance by draft position, when the SUT reports it per position;
-// otherwise the distribution of each query's acceptance rate.
 // Generation: the mean gap per token at each position of the response (flat with a KV cache,
 // growing without one), and the SUT's reported KV bytes against its context tokens.
 LineChart token_time_by_position(const std::vector<const RunData*>& runs);
 LineChart kv_bytes_by_context(const std::vector<const RunData*>& runs);
+// Speculative decoding: acceptance by draft position, when the SUT reports it per position;
+// otherwise the distribution of each query's acceptance rate.
 LineChart speculative_acceptance(const std::vector<const RunData*>& runs);
 // Peak search: the bounded figure at its percentile against offered rate, bound and peak marked.
 std::vector<LineChart> peak_charts(const RunData& peak);

@@ -32,7 +32,7 @@ std::vector<GateResult> check_gates(const std::string& before_dir, const std::st
   if (w->gates.empty()) throw InputError("compare --gates: workload " + workload + " declares no gates in " + reg.path);
   std::vector<GateResult> out;
   for (const auto& g : w->gates) {
-    const double b = gate_figure(before, g.metric), a = gate_figure(after, g.metric);
+    const double b = figure(before, g.metric), a = figure(after, g.metric);
     GateResult r{g.name, false, ""};
     const std::string pair = " (before: " + g.before + "; after: " + g.after + ")";
     if (std::isnan(a) || std::isnan(b)) {

@@ -78,7 +78,7 @@ double metric(const RunData& r, const std::string& path) {
   return r.result.contains("metrics") ? number_at(r.result["metrics"], path) : NAN;
 }
 
-double gate_figure(const RunData& r, const std::string& path) {
+double figure(const RunData& r, const std::string& path) {
   if (path.rfind("accuracy.", 0) == 0) return number_at(r.result, path);
   return metric(r, path);
 }

@@ -30,8 +30,9 @@ RunData load_run(const std::string& dir);
 
 // A number from result.json's metrics by path ("latency_ms.p99"); NaN when absent.
 double metric(const RunData& r, const std::string& path);
-// A lesson gate's figure: as metric(), or from result.json's accuracy block when the path starts
-// with "accuracy." ("accuracy.value", "accuracy.figures.first_attempt_pass_rate").
-double gate_figure(const RunData& r, const std::string& path);
+// A figure by path: as metric(), or from result.json's accuracy block when the path starts with
+// "accuracy." ("accuracy.value", "accuracy.figures.first_attempt_pass_rate"). Gates and the
+// comparison table name figures this way.
+double figure(const RunData& r, const std::string& path);
 
 }  // namespace edubench::report

@@ -27,6 +27,13 @@ std::vector<Row> comparison_rows(const std::vector<const RunData*>& runs) {
       {"issue lag p99, ms (server)", "issue_lag_ms.p99", true},
       {"queries completed", "queries_completed", false}, {"warm-up queries (in no figure)", "warmup_queries", false},
       {"duration, s", "duration_s", false},
+      // Accuracy and the figures beside it (docs/metrics.md: first attempts, trajectories).
+      {"accuracy", "accuracy.value", false},
+      {"first-attempt pass rate", "accuracy.figures.first_attempt_pass_rate", false},
+      {"trajectory exact match", "accuracy.figures.trajectory_exact_match", false},
+      {"tool-call efficiency (reference / made)", "accuracy.figures.tool_call_efficiency", false},
+      {"invalid tool calls", "accuracy.figures.invalid_tool_calls", true},
+      {"tool calls per answer (mean)", "accuracy.figures.steps_to_answer_mean", true},
   };
   std::vector<Row> rows;
   for (const Spec& s : kSpecs) {
@@ -35,37 +42,12 @@ std::vector<Row> comparison_rows(const std::vector<const RunData*>& runs) {
     const bool server_only = std::string(s.path).rfind("issue_lag_ms", 0) == 0 || std::string(s.path) == "achieved_qps";
     const bool hide_zero = std::string(s.path) == "warmup_queries";
     for (const RunData* run : runs) {
-      double v = metric(*run, s.path);
+      double v = figure(*run, s.path);
       if (server_only && run->result.value("scenario", "") != "server") v = NAN;  // not measured there
       if (hide_zero && v == 0) v = NAN;
       if (std::string(s.path).find("_ms.") != std::string::npos &&
           metric(*run, std::string(s.path).substr(0, std::string(s.path).find('.')) + ".count") == 0)
         v = NAN;  // a percentile of nothing (no stream() calls, no tool calls)
-      any |= !std::isnan(v);
-      r.values.push_back(v);
-    }
-    if (any) rows.push_back(std::move(r));
-  }
-  // Accuracy and the figures beside it (docs/metrics.md: first attempts, trajectories).
-  static const Spec kAccuracy[] = {
-      {"accuracy", "", false},
-      {"first-attempt pass rate", "first_attempt_pass_rate", false},
-      {"trajectory exact match", "trajectory_exact_match", false},
-      {"tool-call efficiency (reference / made)", "tool_call_efficiency", false},
-      {"invalid tool calls", "invalid_tool_calls", true},
-      {"tool calls per answer (mean)", "steps_to_answer_mean", true},
-  };
-  for (const Spec& s : kAccuracy) {
-    Row r{s.name, {}, s.lower_is_better};
-    bool any = false;
-    for (const RunData* run : runs) {
-      const auto& a = run->result.contains("accuracy") ? run->result["accuracy"] : ojson();
-      const ojson* at = !a.is_object() ? nullptr
-                        : *s.path == 0 ? (a.contains("value") ? &a["value"] : nullptr)
-                        : a.contains("figures") && a["figures"].is_object() && a["figures"].contains(s.path)
-                            ? &a["figures"][s.path]
-                            : nullptr;
-      const double v = at != nullptr && at->is_number() ? at->get<double>() : NAN;
       any |= !std::isnan(v);
       r.values.push_back(v);
     }

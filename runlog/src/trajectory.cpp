@@ -18,7 +18,7 @@ void add_trajectory_figures(const RunLog& log, const std::vector<registry::Sampl
   for (const ToolCall& t : log.tool_calls) calls[t.query].push_back(&t);
   for (auto& [q, v] : calls)
     std::sort(v.begin(), v.end(), [](const ToolCall* a, const ToolCall* b) { return a->step < b->step; });
-  double exact = 0, denom = 0, answered = 0, reference_calls = 0, calls_made = 0, invalid = 0, steps_sum = 0;
+  double exact = 0, denom = 0, answered = 0, reference_calls = 0, calls_made = 0, invalid = 0;
   std::map<size_t, double> steps;  // calls made -> answered queries
   for (size_t i = 0; i < samples.size(); ++i) {
     auto it = by_sample.find(i);
@@ -39,14 +39,13 @@ void add_trajectory_figures(const RunLog& log, const std::vector<registry::Sampl
     calls_made += static_cast<double>(made.size());
     for (const ToolCall* t : made) invalid += t->observation.rfind("error:", 0) == 0 ? 1 : 0;
     steps[made.size()] += 1;
-    steps_sum += static_cast<double>(made.size());
   }
   figures["trajectory_exact_match"] = denom > 0 ? exact / denom : 0;
   // Reference calls over calls made: 1 on the direct route, below 1 for detours and retries
   // (above 1 when an agent answers with fewer calls than the route: a guess).
   figures["tool_call_efficiency"] = calls_made > 0 ? reference_calls / calls_made : 0;
   figures["invalid_tool_calls"] = invalid;
-  figures["steps_to_answer_mean"] = answered > 0 ? steps_sum / answered : 0;
+  figures["steps_to_answer_mean"] = answered > 0 ? calls_made / answered : 0;
   for (const auto& [n, count] : steps) figures["steps_to_answer_" + std::to_string(n)] = count;
 }
 

@@ -250,6 +250,9 @@ bool unusable_name(const Task& t) {
   return keywords.count(t.name) > 0 || t.body.find(t.name + "(") != std::string::npos;
 }
 
+// The one-line function a first attempt writes: `def name(arg):` and the body.
+std::string one_line_def(const Task& t) { return "def " + t.name + "(" + t.arg + "):\n    " + t.body + "\n"; }
+
 Task make_task(Rng& r) {
   Task t;
   t.family = static_cast<size_t>(uniform(r, 0, static_cast<int64_t>(families().size()) - 1));
@@ -259,10 +262,10 @@ Task make_task(Rng& r) {
   t.items = {t.name, std::to_string(t.k)};
   const std::string sig = t.name + "(" + f.arg + ")";
   t.description = "Write a function `" + sig + "` that " + f.describe(t.k) + ".";
-  t.solution = "def " + sig + ":\n    " + f.body(t.k) + "\n";
   t.arg = f.arg;
   t.body = f.body(t.k);
   t.wrong_body = f.wrong_body(t.k);
+  t.solution = one_line_def(t);
   auto test_line = [&]() {
     if (std::string(f.arg) == "xs") {
       std::vector<int64_t> xs;
@@ -299,7 +302,7 @@ Task make_edge_task(Rng& r, bool test_split) {
   const std::string sig = t.name + "(" + f.arg + ")";
   t.description = "Write a function `" + sig + "` that " + f.what + ".";
   t.solution = edge ? "def " + sig + ":\n    if not " + f.arg + ":\n        return " + value + "\n    " + f.body + "\n"
-                    : "def " + sig + ":\n    " + f.body + "\n";
+                    : one_line_def(t);
   auto test_line = [&]() {
     if (list) {
       std::vector<int64_t> xs;
@@ -380,7 +383,7 @@ Sample make_sample(Rng& r, bool want_held_out, Level level) {
       if (v.passed) continue;  // a "mistake" the visible tests do not catch teaches nothing
       trace += "Code:\n" + bad + "\n" + result_line(v);
     }
-    const std::string one_line = "def " + t.name + "(" + t.arg + "):\n    " + t.body + "\n";
+    const std::string one_line = one_line_def(t);
     if (hard && one_line != t.solution) {
       auto v = run(one_line, t.visible_tests);
       if (v.passed) throw std::runtime_error("generator bug: the one-line body of '" + t.description + "' passes an empty input");
@@ -439,7 +442,7 @@ int main(int argc, char** argv) {
   desc.add_options()("help,h", "show this help")
       ("out", po::value(&out)->required(), "output folder (train.txt, validation.txt, test.jsonl, test_hard.jsonl and their _traces.txt)")
       ("seed", po::value(&seed)->default_value(11), "seed")
-      ("train-count", po::value(&train_count)->default_value(16000), "training traces")
+      ("train-count", po::value(&train_count)->default_value(10000), "training traces")
       ("validation-count", po::value(&validation_count)->default_value(600), "validation traces")
       ("test-count", po::value(&test_count)->default_value(160), "tasks in test.jsonl and in test_hard.jsonl")
       ("threads", po::value(&threads)->default_value(2), "sandbox runs in parallel (the output does not depend on it)");
