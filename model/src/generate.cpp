@@ -2,6 +2,7 @@
 #include <edubench/model/generate.hpp>
 
 #include <algorithm>
+#include <utility>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -58,107 +59,186 @@ std::vector<int64_t> ngram_draft(const std::vector<int64_t>& ctx, int64_t gamma,
   return {};
 }
 
-SpeculativeDecoder::SpeculativeDecoder(Gpt target, Gpt draft, int64_t gamma)
+SpeculativeDecoder::SpeculativeDecoder(Gpt target, Gpt draft, int64_t gamma, int64_t rows)
     : target_(std::move(target)), draft_(std::move(draft)), gamma_(gamma),
-      tc_(target_->config(), 1, target_->config().block_size), tfast_(target_, std::max<int64_t>(1, gamma + 1)) {
+      tc_(target_->config(), std::max<int64_t>(1, rows), target_->config().block_size),
+      tfast_(target_, std::max<int64_t>(1, rows) * (std::max<int64_t>(1, gamma) + 1)) {
   if (gamma_ < 1) throw std::invalid_argument("gamma must be at least 1");
+  if (rows < 1) throw std::invalid_argument("rows must be at least 1");
+  rows_.resize(static_cast<size_t>(rows));
   if (draft_) {
     if (draft_->config().vocab_size != target_->config().vocab_size)
       throw std::invalid_argument("the draft and target models have different vocabularies");
     // A draft with a shorter context than the target's drafts from a window of the latest
-    // tokens (generate() slides it); its cache never holds more than its own context.
-    dc_.emplace(draft_->config(), 1, std::min(draft_->config().block_size, target_->config().block_size));
-    dfast_.emplace(draft_);
+    // tokens (round() slides it); its cache never holds more than its own context.
+    dc_.emplace(draft_->config(), rows, std::min(draft_->config().block_size, target_->config().block_size));
+    dfast_.emplace(draft_, rows);
   }
+}
+
+bool SpeculativeDecoder::any_active() const {
+  return std::any_of(rows_.begin(), rows_.end(), [](const Row& r) { return r.active; });
+}
+
+void SpeculativeDecoder::emit(Row& r, const std::vector<int32_t>& burst) {
+  r.out.insert(r.out.end(), burst.begin(), burst.end());
+  r.ctx.insert(r.ctx.end(), burst.begin(), burst.end());
+  if (r.sink) r.sink(burst.data(), burst.size());
+  if (static_cast<int64_t>(r.out.size()) >= r.max_new) r.active = false;
+}
+
+// The draft cache of `row` re-prefilled with ctx[from, to): the latest half of its window when
+// a round would overflow it.
+void SpeculativeDecoder::draft_prefill(int64_t row, int64_t from, int64_t to) {
+  Row& r = rows_[static_cast<size_t>(row)];
+  r.dropped = from;
+  dc_->truncate(row, 0);
+  draft_->forward_cached(as_tensor(std::vector<int64_t>(r.ctx.begin() + from, r.ctx.begin() + to)), *dc_, row);
+  ++r.stats.draft_passes;
+}
+
+void SpeculativeDecoder::start(int64_t row, const std::vector<int64_t>& prompt, int64_t max_new, TokenSink sink) {
+  check_fits(target_, prompt.size(), max_new);
+  Row& r = rows_.at(static_cast<size_t>(row));
+  r = Row{};
+  r.max_new = max_new;
+  r.ctx = prompt;
+  r.sink = std::move(sink);
+  if (max_new == 0) return;
+  r.active = true;
+  tc_.truncate(row, 0);
+  auto logits = target_->forward_cached(as_tensor(prompt), tc_, row);
+  ++r.stats.target_passes;
+  if (dc_) {
+    const int64_t window = dc_->max_ctx();
+    const int64_t n = static_cast<int64_t>(prompt.size());
+    draft_prefill(row, n > window / 2 ? n - window / 2 : 0, n);
+  }
+  emit(r, {argmax_token(logits[-1])});
+}
+
+// How many tokens `row` drafts this round.
+int64_t SpeculativeDecoder::draft_length(int64_t row) const {
+  const Row& r = rows_[static_cast<size_t>(row)];
+  const int64_t L = tc_.length(row);  // == ctx.size() - 1
+  const int64_t room = r.max_new - static_cast<int64_t>(r.out.size());
+  // room - 1 drafts, all accepted, plus the target's own token fill the request exactly.
+  int64_t g = std::min({gamma_, room - 1, context() - L - 1});
+  if (dc_) g = std::min(g, dc_->max_ctx() - dc_->max_ctx() / 2 - 1);  // a round fits a fresh window
+  return std::max<int64_t>(0, g);
+}
+
+// Every active row's drafts: one batched draft-model pass per draft position (rows that draft
+// fewer tokens drop out), or prompt lookup.
+void SpeculativeDecoder::draft_all(const std::vector<int64_t>& active) {
+  std::vector<int64_t> want(active.size());
+  int64_t longest = 0;
+  for (size_t i = 0; i < active.size(); ++i) {
+    const int64_t row = active[i];
+    Row& r = rows_[static_cast<size_t>(row)];
+    r.draft.clear();
+    want[i] = draft_length(row);
+    longest = std::max(longest, want[i]);
+    if (want[i] == 0) continue;
+    if (!dc_) {
+      r.draft = ngram_draft(r.ctx, want[i]);
+      continue;
+    }
+    // This round needs room for x, g - 1 drafts and the target's token after them. A cache
+    // that missed a token (it was full when the last round ended) is refilled too.
+    const int64_t L = tc_.length(row);
+    if (L + 1 + want[i] - r.dropped > dc_->max_ctx() || dc_->length(row) != L - r.dropped)
+      draft_prefill(row, std::max<int64_t>(0, L - dc_->max_ctx() / 2), L);
+  }
+  if (!dc_) return;
+  std::vector<int64_t> tokens, rows;
+  for (int64_t k = 0; k < longest; ++k) {
+    tokens.clear();
+    rows.clear();
+    for (size_t i = 0; i < active.size(); ++i) {
+      if (want[i] <= k) continue;
+      const Row& r = rows_[static_cast<size_t>(active[i])];
+      tokens.push_back(k == 0 ? r.ctx.back() : r.draft.back());
+      rows.push_back(active[i]);
+    }
+    const float* logits = dfast_->step(tokens.data(), rows.data(), static_cast<int64_t>(rows.size()), *dc_);
+    for (size_t j = 0; j < rows.size(); ++j) {
+      Row& r = rows_[static_cast<size_t>(rows[j])];
+      r.draft.push_back(argmax_token(logits + static_cast<int64_t>(j) * dfast_->vocab(), dfast_->vocab()));
+      ++r.stats.draft_passes;
+    }
+  }
+}
+
+void SpeculativeDecoder::round() {
+  std::vector<int64_t> active;
+  for (size_t i = 0; i < rows_.size(); ++i)
+    if (rows_[i].active) active.push_back(static_cast<int64_t>(i));
+  if (active.empty()) return;
+  draft_all(active);
+  // One fast pass over every row's [x, drafts...]: each weight read once for all of them (the
+  // reason speculation pays when a step is bound by memory bandwidth). A row's tokens take
+  // consecutive positions from L; its logits at i predict position L + i + 1.
+  std::vector<int64_t> tokens, rows;
+  std::vector<size_t> first(active.size());
+  std::vector<int64_t> before(active.size());
+  for (size_t i = 0; i < active.size(); ++i) {
+    const Row& r = rows_[static_cast<size_t>(active[i])];
+    first[i] = tokens.size();
+    before[i] = tc_.length(active[i]);
+    tokens.push_back(r.ctx.back());
+    tokens.insert(tokens.end(), r.draft.begin(), r.draft.end());
+    rows.insert(rows.end(), r.draft.size() + 1, active[i]);
+  }
+  const float* vl = tfast_.step(tokens.data(), rows.data(), static_cast<int64_t>(tokens.size()), tc_);
+  auto choice = [&](size_t i) { return argmax_token(vl + static_cast<int64_t>(i) * tfast_.vocab(), tfast_.vocab()); };
+  std::vector<int64_t> feed_tokens, feed_rows;  // draft caches one token short
+  for (size_t i = 0; i < active.size(); ++i) {
+    const int64_t row = active[i];
+    Row& r = rows_[static_cast<size_t>(row)];
+    SpecStats& st = r.stats;
+    ++st.target_passes;
+    size_t a = 0;
+    while (a < r.draft.size() && choice(first[i] + a) == r.draft[a]) ++a;
+    const int32_t next = choice(first[i] + a);  // the target's own token
+    st.drafted += static_cast<int64_t>(r.draft.size());
+    st.accepted += static_cast<int64_t>(a);
+    if (st.drafted_at.size() < r.draft.size()) st.drafted_at.resize(r.draft.size()), st.accepted_at.resize(r.draft.size());
+    for (size_t k = 0; k < r.draft.size(); ++k) ++st.drafted_at[k], st.accepted_at[k] += k < a;
+    // Both caches keep [x, drafts[0..a)): a length change for the target; the draft cache holds
+    // x and drafts[0..len-2], so it is cut back, or fed the one token it has not seen.
+    const int64_t L = before[i];
+    tc_.truncate(row, L + 1 + static_cast<int64_t>(a));
+    if (dc_) {
+      const int64_t keep = L + 1 + static_cast<int64_t>(a) - r.dropped;
+      if (dc_->length(row) >= keep) {
+        dc_->truncate(row, keep);
+      } else if (dc_->length(row) < dc_->max_ctx()) {
+        feed_tokens.push_back(a == 0 ? r.ctx.back() : r.draft[a - 1]);
+        feed_rows.push_back(row);
+        ++st.draft_passes;
+      }
+    }
+    std::vector<int32_t> burst(r.draft.begin(), r.draft.begin() + static_cast<int64_t>(a));
+    burst.push_back(next);
+    emit(r, burst);
+  }
+  if (!feed_rows.empty()) dfast_->step(feed_tokens.data(), feed_rows.data(), static_cast<int64_t>(feed_rows.size()), *dc_);
 }
 
 std::vector<int32_t> SpeculativeDecoder::generate(const std::vector<int64_t>& prompt, int64_t max_new, SpecStats& st,
                                                   const TokenSink& sink) {
-  check_fits(target_, prompt.size(), max_new);
-  std::vector<int32_t> out;
-  if (max_new == 0) return out;
-  auto emit = [&](const std::vector<int32_t>& burst) {
-    out.insert(out.end(), burst.begin(), burst.end());
-    if (sink) sink(burst.data(), burst.size());
-  };
-  tc_.truncate(0, 0);
-  auto logits = target_->forward_cached(as_tensor(prompt), tc_, 0);
-  ++st.target_passes;
-  std::vector<int64_t> ctx = prompt;  // every emitted token; the last one is in neither cache yet
-  // The draft cache holds ctx[dropped ..]: a draft whose context is shorter than the target's
-  // is re-prefilled with the latest half of its context when a round would overflow it.
-  int64_t dropped = 0;
-  auto draft_prefill = [&](int64_t from, int64_t to) {
-    dropped = from;
-    dc_->truncate(0, 0);
-    draft_->forward_cached(as_tensor(std::vector<int64_t>(ctx.begin() + from, ctx.begin() + to)), *dc_, 0);
-    ++st.draft_passes;
-  };
-  if (dc_) {
-    const int64_t window = dc_->max_ctx();
-    const int64_t n = static_cast<int64_t>(prompt.size());
-    draft_prefill(n > window / 2 ? n - window / 2 : 0, n);
-  }
-  int32_t x = argmax_token(logits[-1]);
-  emit({x});
-  ctx.push_back(x);
-  while (static_cast<int64_t>(out.size()) < max_new) {
-    const int64_t L = tc_.length(0);  // == ctx.size() - 1
-    const int64_t room = max_new - static_cast<int64_t>(out.size());
-    // room - 1 drafts, all accepted, plus the target's own token fill the request exactly.
-    int64_t g = std::min({gamma_, room - 1, context() - L - 1});
-    if (dc_) g = std::min(g, dc_->max_ctx() - dc_->max_ctx() / 2 - 1);  // a round fits a fresh window
-    std::vector<int64_t> draft;
-    if (g > 0 && dc_) {
-      // This round needs room for x, g - 1 drafts and the target's token after them.
-      // A cache that missed a token (it was full when the last round ended) is refilled too.
-      if (L + 1 + g - dropped > dc_->max_ctx() || dc_->length(0) != L - dropped)
-        draft_prefill(std::max<int64_t>(0, L - dc_->max_ctx() / 2), L);
-      int64_t t = x;
-      for (int64_t i = 0; i < g; ++i) {
-        t = argmax_token(dfast_->step(t, *dc_, 0), dfast_->vocab());
-        ++st.draft_passes;
-        draft.push_back(t);
-      }
-    } else if (g > 0) {
-      draft = ngram_draft(ctx, g);
-    }
-    // verify[i] sits at position L + i; the target's logits at i predict position L + i + 1.
-    std::vector<int64_t> verify = {x};
-    verify.insert(verify.end(), draft.begin(), draft.end());
-    // Logits row i of the verification pass, as a greedy token.
-    // One fast pass over all of verify (every weight read once: the reason speculation pays
-    // when a step is bound by memory bandwidth).
-    const std::vector<int64_t> same_row(verify.size(), 0);
-    const float* vl = tfast_.step(verify.data(), same_row.data(), static_cast<int64_t>(verify.size()), tc_);
-    auto choice = [&](size_t i) { return argmax_token(vl + static_cast<int64_t>(i) * tfast_.vocab(), tfast_.vocab()); };
-    ++st.target_passes;
-    size_t a = 0;
-    while (a < draft.size() && choice(a) == draft[a]) ++a;
-    const int32_t next = choice(a);  // the target's own token
-    st.drafted += static_cast<int64_t>(draft.size());
-    st.accepted += static_cast<int64_t>(a);
-    if (st.drafted_at.size() < draft.size()) st.drafted_at.resize(draft.size()), st.accepted_at.resize(draft.size());
-    for (size_t i = 0; i < draft.size(); ++i) ++st.drafted_at[i], st.accepted_at[i] += i < a;
-    // Both caches keep verify[0..a]: a length change for the target; the draft cache holds
-    // verify[0..len(draft)-1], so it is cut back, or fed the one token it has not seen.
-    tc_.truncate(0, L + 1 + static_cast<int64_t>(a));
-    if (dc_) {
-      const int64_t keep = L + 1 + static_cast<int64_t>(a) - dropped;
-      if (dc_->length(0) >= keep) {
-        dc_->truncate(0, keep);
-      } else if (dc_->length(0) < dc_->max_ctx()) {
-        dfast_->step(verify[a], *dc_, 0);
-        ++st.draft_passes;
-      }
-    }
-    std::vector<int32_t> burst(draft.begin(), draft.begin() + static_cast<int64_t>(a));
-    burst.push_back(next);
-    emit(burst);
-    ctx.insert(ctx.end(), burst.begin(), burst.end());
-    x = next;
-  }
-  return out;
+  start(0, prompt, max_new, sink);
+  while (active(0)) round();
+  // Added to `st`, as the loop did before rows existed: callers sum over many prompts.
+  const SpecStats& r = rows_[0].stats;
+  st.drafted += r.drafted;
+  st.accepted += r.accepted;
+  st.target_passes += r.target_passes;
+  st.draft_passes += r.draft_passes;
+  if (st.drafted_at.size() < r.drafted_at.size()) st.drafted_at.resize(r.drafted_at.size()), st.accepted_at.resize(r.drafted_at.size());
+  for (size_t k = 0; k < r.drafted_at.size(); ++k) st.drafted_at[k] += r.drafted_at[k], st.accepted_at[k] += r.accepted_at[k];
+  return rows_[0].out;
 }
 
 }  // namespace edubench::model

@@ -17,7 +17,8 @@ class ReactSut : public AgentSut {
  public:
   ReactSut(const edubench::Host& host, std::string_view workload, const edubench::Config& cfg)
       : AgentSut(host, cfg, "react_agent") {
-    if (workload != "react_agent") throw edubench::Unsupported("serves only the react_agent workload");
+    if (workload != "react_agent" && workload != "react_agent_long")
+      throw edubench::Unsupported("serves only the react_agent and react_agent_long workloads");
     reuse_kv_ = cfg.get_choice("reuse_kv", "on", {"on", "off"}) == "on";
     max_steps_ = static_cast<int>(cfg.get_int("max_steps", 8));
     step_budget_ = cfg.get_int("max_step_tokens", 160);
@@ -80,4 +81,4 @@ class ReactSut : public AgentSut {
 
 }  // namespace
 
-EDUBENCH_SUT(ReactSut, "react_agent", "1.0.0", "react_agent")
+EDUBENCH_SUT(ReactSut, "react_agent", "1.0.0", "react_agent", "react_agent_long")

@@ -100,6 +100,18 @@ TEST_CASE("n-gram drafter: proposes what followed the latest earlier match of th
   CHECK(ngram_draft({5, 6, 7}, 4).empty());  // no repeat: nothing to propose
 }
 
+namespace {
+// Every prompt in its own row of one decoder, all started together, rounds until done.
+std::vector<std::vector<int32_t>> batched(SpeculativeDecoder& dec, const std::vector<std::vector<int64_t>>& prompts,
+                                          int64_t n) {
+  for (size_t i = 0; i < prompts.size(); ++i) dec.start(static_cast<int64_t>(i), prompts[i], n, {});
+  while (dec.any_active()) dec.round();
+  std::vector<std::vector<int32_t>> out;
+  for (size_t i = 0; i < prompts.size(); ++i) out.push_back(dec.output(static_cast<int64_t>(i)));
+  return out;
+}
+}  // namespace
+
 TEST_CASE("speculative decoding equals greedy decoding, even with a random draft") {
   // Random weights on purpose: the draft disagrees with the target almost always, which
   // exercises every rejection and rollback path; the output must not change.
@@ -116,6 +128,11 @@ TEST_CASE("speculative decoding equals greedy decoding, even with a random draft
     CHECK(SpeculativeDecoder(target, draft, gamma).generate(prompt, 40, st) == greedy);
     CHECK(SpeculativeDecoder(target, Gpt{nullptr}, gamma).generate(prompt, 40, st) == greedy);
   }
+  // Rows of different lengths in one batch: each row's rejections roll back only its own cache.
+  const std::vector<int64_t> other = {7, 7, 9, 1, 2, 3, 4, 5, 6};
+  auto greedy_other = greedy_generate(target, cache, other, 40, Decode::torch);
+  SpeculativeDecoder two(target, draft, 3, 2);
+  CHECK(batched(two, {prompt, other}, 40) == std::vector<std::vector<int32_t>>{greedy, greedy_other});
   SpecStats self;  // the target drafting for itself: every draft is accepted
   CHECK(SpeculativeDecoder(target, target, 4).generate(prompt, 40, self) == greedy);
   CHECK(self.accepted == self.drafted);
@@ -141,6 +158,12 @@ TEST_CASE("a draft with a shorter context drafts from a sliding window of the la
       SpecStats st;
       CHECK(SpeculativeDecoder(target, draft, gamma).generate(prompt, n, st) == greedy);
       CHECK(st.drafted > 0);
+      // The same prompt twice in a batch of three beside a short one: each row slides its own window.
+      SpeculativeDecoder three(target, draft, gamma, 3);
+      auto outs = batched(three, {prompt, {3, 1, 4}, prompt}, n - 16);
+      CHECK(outs[0] == std::vector<int32_t>(greedy.begin(), greedy.end() - 16));
+      CHECK(outs[2] == outs[0]);
+      CHECK(outs[1] == greedy_generate(target, cache, {3, 1, 4}, n - 16, Decode::torch));
     }
   }
 }

@@ -64,15 +64,25 @@ class TraceBuilder {
   Trace t_;
 };
 
+// kShort: the eight families of 2-5 calls (train.txt, test.jsonl). kLong: compositions of 4-6
+// calls (train_long.txt, test_long.jsonl), from their own random streams so the short files stay
+// byte-identical to what models/react's first four stages were trained on.
+enum class Length { kShort, kLong };
+// The model's context is 512 bytes and the agent's whole trace must fit in it (react_sut.cpp
+// ends a query without an answer when it runs out).
+constexpr size_t kMaxLongTrace = 511;  // the short families' longest is 470
+
 class Generator {
  public:
-  Generator(uint64_t seed, Split split) : rng_(seed), split_(split) {}
+  Generator(uint64_t seed, Split split, Length length = Length::kShort)
+      : rng_(seed), split_(split), length_(length) {}
 
   Trace next() {
     // Draw until the question's items match the split (train: none held out; test: some).
     for (;;) {
       items_.clear();
-      Trace t = family();
+      Trace t = length_ == Length::kShort ? family() : long_family();
+      if (t.text.size() > kMaxLongTrace) continue;
       bool any = false;
       for (const auto& i : items_) any = any || held_out(i);
       if (any == (split_ == Split::test)) return t;
@@ -82,6 +92,7 @@ class Generator {
  private:
   std::mt19937_64 rng_;
   Split split_;
+  Length length_;
   std::vector<std::string> items_;  // the operands and words of the current question
 
   uint64_t uniform(uint64_t lo, uint64_t hi) { return std::uniform_int_distribution<uint64_t>(lo, hi)(rng_); }
@@ -107,6 +118,28 @@ class Generator {
                                                    "dozen", "score", "gross",        "century", "days_in_week",
                                                    "hours_in_day", "days_in_year", "minutes_in_hour"};
     return names[uniform(0, names.size() - 1)];
+  }
+  // Every constant the lookup tool knows, for questions about the characters of its value (which
+  // is never calculated with, so 6.02214076e+23 is as good as 12).
+  std::string any_constant() {
+    static const std::vector<std::string> names = {
+        "pi", "e", "golden_ratio", "sqrt2", "speed_of_light", "gravity", "avogadro", "days_in_year",
+        "hours_in_day", "minutes_in_hour", "seconds_in_minute", "days_in_week", "months_in_year",
+        "boiling_point_water", "freezing_point_water", "dozen", "score", "gross", "century", "millennium",
+        "planck", "boltzmann"};
+    return names[uniform(0, names.size() - 1)];
+  }
+  std::string short_constant() {
+    static const std::vector<std::string> names = {"pi", "e", "sqrt2", "gravity", "dozen", "score", "gross", "century"};
+    return names[uniform(0, names.size() - 1)];
+  }
+  // Long words push a trace past the model's 512-byte context: 2-7 letters (2-5 and constants
+  // with short names in the six-call families) keep most inside, next() drops the rest.
+  std::string short_word(uint64_t max_letters = 7) {
+    std::string w;
+    for (uint64_t i = 0, n = uniform(2, max_letters); i < n; ++i) w += static_cast<char>('a' + uniform(0, 25));
+    items_.push_back(w);
+    return w;
   }
   std::string relation() { return uniform(0, 1) ? "greater" : "less"; }
   static std::string yes_no(const std::string& observed, const std::string& asked) {
@@ -176,6 +209,77 @@ class Generator {
       }
     }
   }
+
+  // Compositions of 4 to 6 calls: the constant's value becomes a string whose characters are
+  // counted, a computed value is compared, so the route is longer and its length varies.
+  Trace long_family() {
+    switch (uniform(0, 6)) {  // 4 twice: the other six-call family often runs past the context
+      case 0: {  // characters of a constant's value against a word's length: 4 calls
+        std::string c = any_constant(), w = short_word(), rel = relation();
+        TraceBuilder t("Is the length of the value of " + c + " " + rel + " than the length of '" + w +
+                       "'?");
+        std::string v = t.act("look up " + c, "lookup", c);
+        std::string l1 = t.act("count its characters", "string_length", v);
+        std::string l2 = t.act("the word's length", "string_length", w);
+        return t.answer(yes_no(t.act("compare them", "compare", l1 + ", " + l2), rel));
+      }
+      case 1: {  // characters of a constant's value op a word's length: 4 calls
+        std::string c = any_constant(), o = op(), w = short_word();
+        TraceBuilder t("What is the length of the value of " + c + " " + op_word(o) +
+                       " the length of '" + w + "'?");
+        std::string v = t.act("look up " + c, "lookup", c);
+        std::string l1 = t.act("count its characters", "string_length", v);
+        std::string l2 = t.act("the word's length", "string_length", w);
+        return t.answer(t.act("now compute", "calculator", l1 + " " + o + " " + l2));
+      }
+      case 2: {  // (a length op a constant) against (a op b): 5 calls
+        std::string w = short_word(), o1 = op(), c = constant(), rel = relation(), a = number(3), o2 = op(),
+                    b = number(3);
+        TraceBuilder t("Is the length of '" + w + "' " + op_word(o1) + " " + c + " " + rel + " than " + a + " " + o2 +
+                       " " + b + "?");
+        std::string l = t.act("its length", "string_length", w);
+        std::string v = t.act("look up " + c, "lookup", c);
+        std::string x = t.act("left side", "calculator", l + " " + o1 + " " + v);
+        std::string y = t.act("right side", "calculator", a + " " + o2 + " " + b);
+        return t.answer(yes_no(t.act("compare them", "compare", x + ", " + y), rel));
+      }
+      case 3: {  // ((a op b) op (c op d)) op constant: 5 calls
+        std::string a = number(3), o1 = op(), b = number(3), o2 = op(), c = number(3), o3 = op(), d = number(3);
+        std::string o4 = op(), k = constant();
+        TraceBuilder t("What is ((" + a + " " + o1 + " " + b + ") " + o2 + " (" + c + " " + o3 + " " + d + ")) " +
+                       op_word(o4) + " " + k + "?");
+        std::string x = t.act("left part", "calculator", a + " " + o1 + " " + b);
+        std::string y = t.act("right part", "calculator", c + " " + o3 + " " + d);
+        std::string z = t.act("combine them", "calculator", x + " " + o2 + " " + y);
+        std::string v = t.act("look up " + k, "lookup", k);
+        return t.answer(t.act("now compute", "calculator", z + " " + o4 + " " + v));
+      }
+      case 4:
+      case 6: {  // ((length + length) op constant) against a number: 6 calls
+        std::string w1 = short_word(5), w2 = short_word(5), o = op(), c = short_constant(), rel = relation(),
+                    n = number(4);
+        TraceBuilder t("Is (the length of '" + w1 + "' plus the length of '" + w2 + "') " + op_word(o) + " " + c +
+                       " " + rel + " than " + n + "?");
+        std::string l1 = t.act("first length", "string_length", w1);
+        std::string l2 = t.act("second length", "string_length", w2);
+        std::string s = t.act("add them", "calculator", l1 + " + " + l2);
+        std::string v = t.act("look up " + c, "lookup", c);
+        std::string x = t.act("now compute", "calculator", s + " " + o + " " + v);
+        return t.answer(yes_no(t.act("compare them", "compare", x + ", " + n), rel));
+      }
+      default: {  // (length + length) op characters of a constant's value: 6 calls
+        std::string w1 = short_word(5), w2 = short_word(5), o = op(), c = short_constant();
+        TraceBuilder t("What is (the length of '" + w1 + "' plus the length of '" + w2 + "') " + op_word(o) +
+                       " the length of the value of " + c + "?");
+        std::string l1 = t.act("first length", "string_length", w1);
+        std::string l2 = t.act("second length", "string_length", w2);
+        std::string s = t.act("add them", "calculator", l1 + " + " + l2);
+        std::string v = t.act("look up " + c, "lookup", c);
+        std::string l3 = t.act("count its characters", "string_length", v);
+        return t.answer(t.act("now compute", "calculator", s + " " + o + " " + l3));
+      }
+    }
+  }
 };
 
 void write_file(const fs::path& path, const std::string& text) {
@@ -184,51 +288,74 @@ void write_file(const fs::path& path, const std::string& text) {
   if (!f.flush()) throw std::runtime_error(path.string() + ": cannot write");
 }
 
+// Train and validation text of at least `chars` bytes; their questions go into `seen`.
+std::string traces_text(Generator& g, size_t chars, std::set<std::string>* seen) {
+  std::string text;
+  while (text.size() < chars) {
+    Trace t = g.next();
+    if (seen) seen->insert(t.question);
+    text += t.text + "\n";
+  }
+  return text;
+}
+
+// STEM.jsonl (prompt, reference, tool_calls, tools) and STEM_traces.txt, `count` questions.
+void write_test(Generator& g, size_t count, const std::set<std::string>& train_questions, const fs::path& out,
+                const std::string& stem) {
+  std::string jsonl, traces;
+  for (size_t i = 0; i < count;) {
+    Trace t = g.next();
+    if (train_questions.count(t.question)) continue;  // cannot happen (held-out items), kept as a guard
+    nlohmann::json j = {{"prompt", t.question}, {"reference", t.answer}, {"tool_calls", t.tools.size()}, {"tools", t.tools}};
+    jsonl += j.dump() + "\n";
+    traces += t.text + "\n";
+    ++i;
+  }
+  write_file(out / (stem + ".jsonl"), jsonl);
+  write_file(out / (stem + "_traces.txt"), traces);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   uint64_t seed = 0;
-  size_t train_chars = 0, validation_chars = 0, test_count = 0;
+  size_t train_chars = 0, validation_chars = 0, test_count = 0, long_train_chars = 0, long_validation_chars = 0,
+         long_test_count = 0;
   std::string out;
   po::options_description desc(
       "edubench-make-react-data: generate the react_agent data set (traces from the real tools)\n\noptions");
   desc.add_options()("help,h", "show this help")
-      ("out", po::value(&out)->required(), "output folder (train.txt, validation.txt, test.jsonl, test_traces.txt)")
+      ("out", po::value(&out)->required(),
+       "output folder (train.txt, validation.txt, test.jsonl, test_traces.txt and their _long twins)")
       ("seed", po::value(&seed)->default_value(7), "seed")
       ("train-chars", po::value(&train_chars)->default_value(8'000'000), "size of train.txt in bytes (at least)")
       ("validation-chars", po::value(&validation_chars)->default_value(200'000), "size of validation.txt")
-      ("test-count", po::value(&test_count)->default_value(200), "questions in test.jsonl");
+      ("test-count", po::value(&test_count)->default_value(200), "questions in test.jsonl")
+      ("long-train-chars", po::value(&long_train_chars)->default_value(4'000'000),
+       "size of train_long.txt (compositions of 4-6 calls)")
+      ("long-validation-chars", po::value(&long_validation_chars)->default_value(100'000), "size of validation_long.txt")
+      ("long-test-count", po::value(&long_test_count)->default_value(160), "questions in test_long.jsonl");
   try {
     po::variables_map vm;
     po::store(po::parse_command_line(argc, argv, desc), vm);
     if (vm.count("help")) return std::cout << desc, 0;
     po::notify(vm);
-    fs::create_directories(out);
-    // Three streams from one seed: the splits never share a random sequence.
+    const fs::path dir(out);
+    fs::create_directories(dir);
+    // Separate streams from one seed: the splits never share a random sequence, and the long
+    // files' streams (+100..102) leave the short ones as they were before the long level existed.
     Generator train(seed * 3 + 0, Split::train), validation(seed * 3 + 1, Split::train),
         test(seed * 3 + 2, Split::test);
+    Generator long_train(seed * 3 + 100, Split::train, Length::kLong),
+        long_validation(seed * 3 + 101, Split::train, Length::kLong),
+        long_test(seed * 3 + 102, Split::test, Length::kLong);
     std::set<std::string> train_questions;
-    std::string text;
-    while (text.size() < train_chars) {
-      Trace t = train.next();
-      train_questions.insert(t.question);
-      text += t.text + "\n";
-    }
-    write_file(fs::path(out) / "train.txt", text);
-    text.clear();
-    while (text.size() < validation_chars) text += validation.next().text + "\n";
-    write_file(fs::path(out) / "validation.txt", text);
-    std::string jsonl, traces;
-    for (size_t i = 0; i < test_count;) {
-      Trace t = test.next();
-      if (train_questions.count(t.question)) continue;  // cannot happen (held-out items), kept as a guard
-      nlohmann::json j = {{"prompt", t.question}, {"reference", t.answer}, {"tool_calls", t.tools.size()}, {"tools", t.tools}};
-      jsonl += j.dump() + "\n";
-      traces += t.text + "\n";
-      ++i;
-    }
-    write_file(fs::path(out) / "test.jsonl", jsonl);
-    write_file(fs::path(out) / "test_traces.txt", traces);
+    write_file(dir / "train.txt", traces_text(train, train_chars, &train_questions));
+    write_file(dir / "validation.txt", traces_text(validation, validation_chars, nullptr));
+    write_file(dir / "train_long.txt", traces_text(long_train, long_train_chars, &train_questions));
+    write_file(dir / "validation_long.txt", traces_text(long_validation, long_validation_chars, nullptr));
+    write_test(test, test_count, train_questions, dir, "test");
+    write_test(long_test, long_test_count, train_questions, dir, "test_long");
     return 0;
   } catch (const po::error& e) {
     std::cerr << "edubench-make-react-data: error: " << e.what() << "\n";

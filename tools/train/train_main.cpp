@@ -14,6 +14,7 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <vector>
 
 namespace po = boost::program_options;
 using namespace edubench::model;
@@ -24,6 +25,13 @@ std::string read_all(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw std::runtime_error(path + ": cannot open");
   return std::string((std::istreambuf_iterator<char>(f)), {});
+}
+// Several files as one text; windows that straddle a boundary are as harmless as those that
+// straddle two traces of one file.
+std::string read_all_of(const std::vector<std::string>& paths) {
+  std::string text;
+  for (const auto& p : paths) text += read_all(p);
+  return text;
 }
 
 // A batch of random windows: inputs [B, T] and next-byte targets [B, T].
@@ -62,15 +70,17 @@ int main(int argc, char** argv) {
   mallopt(M_TRIM_THRESHOLD, 1 << 30);
   mallopt(M_TOP_PAD, 256 << 20);
   GptConfig c;
-  std::string train_path, val_path, out, curve, init;
+  std::vector<std::string> train_paths, val_paths;
+  std::string out, curve, init;
   int64_t batch_size, steps, eval_every, warmup, seq_len;
   double lr, min_lr_frac, weight_decay, max_minutes;
   uint64_t seed;
   int threads;
   po::options_description desc("edubench-train: train a character-level GPT\n\noptions");
   desc.add_options()("help,h", "show this help")
-      ("train", po::value(&train_path)->required(), "training text")
-      ("validation", po::value(&val_path)->required(), "validation text")
+      ("train", po::value(&train_paths)->required()->composing(),
+       "training text (repeat the option to train on several files, read one after the other)")
+      ("validation", po::value(&val_paths)->required()->composing(), "validation text (may be repeated too)")
       ("out", po::value(&out)->required(), "output folder (model.safetensors, config.json)")
       ("init", po::value(&init), "start from this folder's config.json + model.safetensors (the geometry options are then ignored)")
       ("curve", po::value(&curve), "loss curve CSV (default OUT/loss.csv)")
@@ -105,7 +115,7 @@ int main(int argc, char** argv) {
     torch::manual_seed(seed);
     std::filesystem::create_directories(out);
     if (curve.empty()) curve = out + "/loss.csv";
-    const std::string train = read_all(train_path), val = read_all(val_path);
+    const std::string train = read_all_of(train_paths), val = read_all_of(val_paths);
     if (train.size() < static_cast<size_t>(c.block_size) + 2 || val.size() < static_cast<size_t>(c.block_size) + 2)
       throw std::runtime_error("training or validation text shorter than one block");
     Gpt m = init.empty() ? Gpt(c) : load_gpt(init + "/config.json", init + "/model.safetensors");

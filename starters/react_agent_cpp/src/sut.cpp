@@ -23,7 +23,8 @@ class ReactStarter : public AgentSut {
  public:
   ReactStarter(const edubench::Host& host, std::string_view workload, const edubench::Config& cfg)
       : AgentSut(host, cfg, SUT_NAME) {
-    if (workload != "react_agent") throw edubench::Unsupported(SUT_NAME " serves only the react_agent workload");
+    if (workload != "react_agent" && workload != "react_agent_long")
+      throw edubench::Unsupported(SUT_NAME " serves only the react_agent and react_agent_long workloads");
     max_steps_ = static_cast<int>(cfg.get_int("max_steps", 8));
     step_budget_ = cfg.get_int("max_step_tokens", 160);
     cfg.reject_unknown();
@@ -113,4 +114,4 @@ class ReactStarter : public AgentSut {
 
 }  // namespace
 
-EDUBENCH_SUT(ReactStarter, SUT_NAME, "0.1.0", "react_agent")
+EDUBENCH_SUT(ReactStarter, SUT_NAME, "0.1.0", "react_agent", "react_agent_long")

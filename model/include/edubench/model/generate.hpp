@@ -41,27 +41,58 @@ struct SpecStats {
   std::vector<int64_t> drafted_at, accepted_at;
 };
 
-// Draft-and-verify decoding whose output equals the target's greedy output. Both caches are
-// allocated once (block_size long) and rolled back by length after each verification.
-// Draft steps and verification passes (all gamma + 1 tokens at once) take the fast path;
-// prefills run on LibTorch. A draft whose context is shorter than the target's drafts from a
-// window of the latest tokens.
+// Draft-and-verify decoding whose output equals the target's greedy output, for up to `rows`
+// sequences at once. Both caches are allocated once (block_size long, `rows` rows) and rolled
+// back by length after each verification. Prefills run on LibTorch, one row at a time; draft
+// steps and verification passes take the fast path over every active row together: one draft
+// pass per draft position, one target pass for all rows' gamma + 1 tokens. Rows accept
+// different numbers of drafts and each rolls back to its own length. A draft whose context is
+// shorter than the target's drafts from a window of the latest tokens.
 class SpeculativeDecoder {
  public:
   // `draft` null: the n-gram (prompt lookup) drafter.
-  SpeculativeDecoder(Gpt target, Gpt draft, int64_t gamma);
+  SpeculativeDecoder(Gpt target, Gpt draft, int64_t gamma, int64_t rows = 1);
   int64_t context() const { return target_->config().block_size; }
-  // Call under c10::InferenceMode. Throws std::length_error when prompt + max_new exceeds the context.
+  int64_t rows() const { return static_cast<int64_t>(rows_.size()); }
+
+  // One sequence alone (row 0). Call under c10::InferenceMode. Throws std::length_error when
+  // prompt + max_new exceeds the context.
   std::vector<int32_t> generate(const std::vector<int64_t>& prompt, int64_t max_new, SpecStats& stats,
                                 const TokenSink& sink = {});
 
+  // Continuous batching: start() prefills a free row and emits its first token; round() runs
+  // one draft-and-verify round over every active row, emitting each row's burst to its sink.
+  // A row is active until it has produced max_new tokens. Same InferenceMode and throws as generate().
+  void start(int64_t row, const std::vector<int64_t>& prompt, int64_t max_new, TokenSink sink);
+  void round();
+  bool active(int64_t row) const { return rows_[static_cast<size_t>(row)].active; }
+  bool any_active() const;
+  const SpecStats& stats(int64_t row) const { return rows_[static_cast<size_t>(row)].stats; }
+  const std::vector<int32_t>& output(int64_t row) const { return rows_[static_cast<size_t>(row)].out; }
+
  private:
+  struct Row {
+    bool active = false;
+    int64_t max_new = 0;
+    std::vector<int64_t> ctx;  // every token so far; the last one is in neither cache yet
+    std::vector<int32_t> out;
+    int64_t dropped = 0;  // the draft cache holds ctx[dropped ..]
+    std::vector<int64_t> draft;
+    SpecStats stats;
+    TokenSink sink;
+  };
+  void emit(Row& r, const std::vector<int32_t>& burst);
+  void draft_prefill(int64_t row, int64_t from, int64_t to);
+  int64_t draft_length(int64_t row) const;
+  void draft_all(const std::vector<int64_t>& active);
+
   Gpt target_, draft_;
   int64_t gamma_;
   KvCache tc_;
   std::optional<KvCache> dc_;
   FastDecoder tfast_;
   std::optional<FastDecoder> dfast_;
+  std::vector<Row> rows_;
 };
 
 }  // namespace edubench::model
