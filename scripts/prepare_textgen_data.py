@@ -5,7 +5,7 @@ Splits whole chapters into train / validation / test by a seeded hash (so neighb
 never straddle splits), writes them under the output folder, and cuts the workload's prompts
 from the test split. Deterministic: the same package and seed give the same bytes.
 
-usage: scripts/prepare_textgen_data.py [--out data/textgen] [--seed 1234] [--prompts 64]
+usage: scripts/prepare_textgen_data.py [--out data/textgen] [--seed 1234] [--prompts 64] [--prompt-lengths 16,32,64,128]
 """
 import argparse
 import hashlib
@@ -49,6 +49,8 @@ def main():
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--prompts", type=int, default=64)
     ap.add_argument("--prompt-chars", type=int, default=48)
+    ap.add_argument("--length-prompts", type=int, default=32, help="places cut at every --prompt-lengths")
+    ap.add_argument("--prompt-lengths", default="16,32,64,128")
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     parts = {"train": [], "validation": [], "test": []}
@@ -64,7 +66,22 @@ def main():
     with open(os.path.join(args.out, "prompts.jsonl"), "w", encoding="ascii") as f:
         for v in verses[::step][: args.prompts]:
             f.write(json.dumps({"prompt": v[: args.prompt_chars]}) + "\n")
-    for fn in ["train.txt", "validation.txt", "test.txt", "prompts.jsonl"]:
+    # The prompt-length knob's prompts (--set prompt_tokens=N): at each of length-prompts evenly
+    # spaced places of the test split (prompt-chars into a verse, as above), the N characters
+    # before it for every N, so a longer prompt is the shorter one with more of what precedes it.
+    test = "".join(parts["test"])
+    lengths = [int(n) for n in args.prompt_lengths.split(",")]
+    starts, at = [], 0
+    for v in test.splitlines(keepends=True):
+        if len(v) > args.prompt_chars + 20 and at + args.prompt_chars >= max(lengths):
+            starts.append(at + args.prompt_chars)
+        at += len(v)
+    step = max(1, len(starts) // args.length_prompts)
+    with open(os.path.join(args.out, "prompts_by_length.jsonl"), "w", encoding="ascii") as f:
+        for n in lengths:
+            for end in starts[::step][: args.length_prompts]:
+                f.write(json.dumps({"prompt": test[end - n : end]}) + "\n")
+    for fn in ["train.txt", "validation.txt", "test.txt", "prompts.jsonl", "prompts_by_length.jsonl"]:
         p = os.path.join(args.out, fn)
         print(f"{hashlib.sha256(open(p, 'rb').read()).hexdigest()}  {p}  ({os.path.getsize(p)} bytes)")
 

@@ -45,6 +45,8 @@ const std::vector<Rule>& rules(registry::Scenario sc) {
       {"performance_sample_offset", [](const S& s) { return double(s.performance_sample_offset); }, Need::equal},
       // The audit's is the checker's own figure (check_run_settings); every other run's is the registry's.
       {"audit_mix", [](const S& s) { return s.audit_mix; }, Need::equal},
+      // Another prompt length is another set of samples, so another benchmark.
+      {"prompt_tokens", [](const S& s) { return double(s.prompt_tokens); }, Need::equal},
       // The checker's own TEST04 figures: it applies the registry's, whatever a run recorded.
       {"test04_tolerance", [](const S& s) { return s.test04_tolerance; }, Need::free},
       {"test04_slack_ms", [](const S& s) { return s.test04_slack_ms; }, Need::free},

@@ -222,7 +222,8 @@ std::vector<RuleResult> check_submission(const std::string& dir, const registry:
   std::vector<registry::Sample> samples;
   bool have_samples = false;
   add(out, "dataset", w->dataset, [&] {
-    samples = registry::load_samples(*reg.find_dataset(w->dataset));  // checks the pinned sha256
+    // Checks the pinned sha256; the registered prompt length selects the samples as the run did.
+    samples = registry::with_prompt_tokens(registry::load_samples(*reg.find_dataset(w->dataset)), registered.prompt_tokens);
     have_samples = true;
     return RuleResult{"dataset", true, w->dataset, std::to_string(samples.size()) + " samples loaded, sha256 as pinned"};
   });

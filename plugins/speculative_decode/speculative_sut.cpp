@@ -27,8 +27,9 @@ std::string weights_for(const edubench::Config& cfg, const std::string& key, con
 class SpeculativeSut : public edubench::Sut {
  public:
   SpeculativeSut(const edubench::Host& host, std::string_view workload, const edubench::Config& cfg) : host_(host) {
-    if (workload != "speculative_decode" && workload != "speculative_decode_large")
-      throw edubench::Unsupported("serves only the speculative_decode and speculative_decode_large workloads");
+    if (workload != "speculative_decode" && workload != "speculative_decode_large" &&
+        workload != "speculative_decode_by_length")
+      throw edubench::Unsupported("serves only the speculative_decode workloads (plain, _large, _by_length)");
     const std::string model = cfg.get("model", "");
     const std::string weights = weights_for(cfg, "weights", model);
     const std::string drafter = cfg.get_choice("drafter", "model", {"model", "ngram"});
@@ -143,4 +144,5 @@ class SpeculativeSut : public edubench::Sut {
 
 }  // namespace
 
-EDUBENCH_SUT(SpeculativeSut, "speculative_decode", "1.0.0", "speculative_decode", "speculative_decode_large")
+EDUBENCH_SUT(SpeculativeSut, "speculative_decode", "1.0.0", "speculative_decode", "speculative_decode_large",
+             "speculative_decode_by_length")

@@ -1,6 +1,8 @@
 #include <edubench/registry/run_plan.hpp>
 
 #include <filesystem>
+#include <set>
+#include <string>
 
 namespace edubench::registry {
 
@@ -115,6 +117,21 @@ RunPlan plan_run(const Registry& reg, const RunRequest& req) {
   const Dataset* ds = reg.find_dataset(p.workload.dataset);
   p.samples = load_samples(*ds);
   if (p.samples.empty()) throw PlanError(ds->path + ": the data set " + ds->id + " has no samples");
+  if (const uint64_t n = p.settings.prompt_tokens) {
+    if (p.workload.tokenizer != "bytes")
+      throw PlanError("setting prompt_tokens=" + std::to_string(n) + ": the workload " + p.workload.id +
+                      " has no tokenizer (expected 0)");
+    std::set<size_t> lengths;
+    for (const auto& s : p.samples) lengths.insert(s.text.size());
+    p.samples = with_prompt_tokens(std::move(p.samples), n);
+    if (p.samples.empty()) {
+      std::string have;
+      for (size_t l : lengths) have += (have.empty() ? "" : ", ") + std::to_string(l);
+      if (lengths.size() > 12) have = std::to_string(*lengths.begin()) + " to " + std::to_string(*lengths.rbegin());
+      throw PlanError("setting prompt_tokens=" + std::to_string(n) + ": no prompt of the data set " + ds->id +
+                      " has that many tokens (it has " + have + ")");
+    }
+  }
   if (req.sample_limit && p.samples.size() > req.sample_limit) p.samples.resize(req.sample_limit);
   build_abi_samples(p);
   p.provenance = provenance_of(reg, p.workload, *ds, req);

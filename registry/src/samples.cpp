@@ -66,6 +66,14 @@ std::string detokenize_bytes(const std::vector<int32_t>& tokens) {
   return s;
 }
 
+std::vector<Sample> with_prompt_tokens(std::vector<Sample> samples, uint64_t prompt_tokens) {
+  if (prompt_tokens == 0) return samples;
+  std::vector<Sample> out;
+  for (auto& s : samples)
+    if (s.text.size() == prompt_tokens) out.push_back(std::move(s)), out.back().index = out.size() - 1;
+  return out;
+}
+
 std::vector<Sample> load_samples(const Dataset& d) {
   // Read once, hash those bytes, parse those bytes: what is checked is what is used.
   std::string bytes;

@@ -62,6 +62,8 @@ const Field kFields[] = {
     {"audit_mix", &Settings::audit_mix, nullptr, 0, 0.9, false, false,
      "a fraction: the share of queries carrying samples from outside the performance_sample_count pool, "
      "in turn from a set of min(queries, samples) / 16 of them (the Offline audit's mix)"},
+    {"prompt_tokens", nullptr, &Settings::prompt_tokens, 0, 1e6, false, false,
+     "tokens: run only the samples whose prompt is this long (generation workloads; 0: all)"},
     // Capped so that a registry cannot switch TEST04 off by a huge tolerance or slack.
     {"test04_tolerance", &Settings::test04_tolerance, nullptr, 0, 10, false, false,
      "a fraction: the audit may be up to 1 + this times faster than expected"},

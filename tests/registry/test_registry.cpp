@@ -262,7 +262,8 @@ TEST_CASE("--set with an unknown key lists the known keys") {
   Error e = error_of([&] { apply_setting(s, "qps", "1"); });
   CHECK(e.field() == "qps");
   CHECK(contains(e.what(), "--set: qps: unknown setting (known: min_duration_s, min_query_count, "));
-  CHECK(contains(e.what(), "performance_sample_count, performance_sample_offset, audit_mix, test04_tolerance, test04_slack_ms)"));
+  CHECK(contains(e.what(), "performance_sample_count, performance_sample_offset, audit_mix, prompt_tokens, test04_tolerance, "
+                          "test04_slack_ms)"));
 }
 
 TEST_CASE("settings_fields prints values that --set reads back exactly") {
@@ -272,7 +273,7 @@ TEST_CASE("settings_fields prints values that --set reads back exactly") {
   s.min_duration_s = 1.0 / 3.0;
   s.schedule_seed = UINT64_MAX;
   auto fields = settings_fields(s);
-  REQUIRE(fields.size() == 32);  // 18, issue 13's SLO, load-shape, warm-up and lag-guard settings, 3 code limits, audit_mix
+  REQUIRE(fields.size() == 33);  // 18, issue 13's SLO, load-shape, warm-up and lag-guard settings, 3 code limits, audit_mix, prompt_tokens
   CHECK(fields.front() == std::pair<std::string, std::string>("min_duration_s", format_number(1.0 / 3.0)));
   Settings back;
   for (const auto& [k, v] : fields) apply_setting(back, k, v);
@@ -322,6 +323,19 @@ TEST_CASE("jsonl records: prompt, reference, reference_tokens, tools, the rest k
   CHECK(samples[1].index == 1);
   CHECK(samples[1].reference.empty());
   CHECK(samples[1].extra_json == "{}");
+}
+
+TEST_CASE("prompt_tokens keeps the samples of that prompt length, renumbered in data-set order") {
+  std::vector<Sample> all(5);
+  const char* texts[] = {"abcd", "ab", "wxyz", "abc", "pqrs"};
+  for (size_t i = 0; i < all.size(); ++i) all[i].index = i, all[i].text = texts[i], all[i].reference = std::to_string(i);
+  auto four = with_prompt_tokens(all, 4);
+  REQUIRE(four.size() == 3);
+  CHECK(four[1].text == "wxyz");
+  CHECK(four[1].reference == "2");  // its own reference travels with it
+  CHECK(four[2].index == 2);        // indices of the run's list, as the log records them
+  CHECK(with_prompt_tokens(all, 0).size() == 5);
+  CHECK(with_prompt_tokens(all, 7).empty());
 }
 
 TEST_CASE("a malformed jsonl record names its file and line") {

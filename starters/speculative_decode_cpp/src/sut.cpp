@@ -28,7 +28,8 @@ class SpeculativeStarter : public edubench::Sut {
  public:
   SpeculativeStarter(const edubench::Host& host, std::string_view workload, const edubench::Config& cfg)
       : host_(host) {
-    if (workload != "speculative_decode") throw edubench::Unsupported(SUT_NAME " serves only speculative_decode");
+    if (workload != "speculative_decode" && workload != "speculative_decode_by_length")
+      throw edubench::Unsupported(SUT_NAME " serves only speculative_decode and speculative_decode_by_length");
     const std::string model = cfg.get("model", "");
     const std::string weights = weights_for(cfg, "weights", model);
     const std::string dmodel = cfg.get("draft_model", "");
@@ -114,4 +115,4 @@ class SpeculativeStarter : public edubench::Sut {
 
 }  // namespace
 
-EDUBENCH_SUT(SpeculativeStarter, SUT_NAME, "0.1.0", "speculative_decode")
+EDUBENCH_SUT(SpeculativeStarter, SUT_NAME, "0.1.0", "speculative_decode", "speculative_decode_by_length")

@@ -93,6 +93,9 @@ struct Settings {
   // audit, which mixes its repeated sample among others (kOfflineAuditMix) so that its batch is
   // not one prompt over and over, which a SUT could recognise and serve honestly.
   double audit_mix = 0.0;
+  // Generation workloads: run only the samples whose prompt has exactly this many tokens (0:
+  // every sample). A data set cut at several lengths (prompts_by_length) makes it a knob.
+  uint64_t prompt_tokens = 0;
   // The checker's TEST04 (edubench check, docs/compliance.md): the same-sample audit may be at
   // most (1 + test04_tolerance) times faster than its expected time, and by at most
   // test04_slack_ms per query. Read from the registry by the checker, never from a run.
@@ -204,6 +207,10 @@ struct Sample {
 // Loads a data set after checking its sha256 against the registry; throws Error naming the
 // file and the line of a malformed record, or the expected and actual hash.
 std::vector<Sample> load_samples(const Dataset& d);
+
+// The samples whose prompt is `prompt_tokens` tokens long (bytes tokenizer), renumbered from 0
+// in data-set order: the run's sample indices and the checker's are these. 0: all of them.
+std::vector<Sample> with_prompt_tokens(std::vector<Sample> samples, uint64_t prompt_tokens);
 
 // Byte tokenizer: token id = byte value (0..255).
 std::vector<int32_t> tokenize_bytes(const std::string& text);
