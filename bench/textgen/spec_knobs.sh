@@ -27,7 +27,7 @@ for rep in $(seq "$reps"); do
   for n in 16 32 64 128; do
     for d in model ngram; do
       run len${n}_$d "$rep" --workload speculative_decode_by_length --sut speculative_decode --scenario single_stream \
-        --set min_duration_s=0 --set min_query_count=32 --set prompt_tokens=$n --sut-opt drafter=$d
+        --set min_duration_s=0 --set min_query_count=64 --set prompt_tokens=$n --sut-opt drafter=$d
     done
   done
 done
