@@ -1,7 +1,8 @@
-// bench_decode: batch-1 greedy decoding of the textgen GPT three ways, side by side in one run:
+// bench_decode: batch-1 greedy decoding of the textgen GPT four ways, side by side in one run:
 // the eager-Python baseline (gpt_eager.py on Debian's python3-torch), the C++ LibTorch path
-// (the oracle) and the C++ fast path (FastDecoder), same prompts, same thread count; checks that
-// all three produce the same tokens, and the registry's references. Wall clock (the Python side
+// (the oracle) and the C++ fast path (FastDecoder) reading fp32 matrices and reading its fp16
+// copies (where the weights are exact fp16 numbers, as textgen_large's are), same prompts, same
+// thread count; checks that all four produce the registry's reference tokens. Wall clock (the Python side
 // runs in a child process). --loop runs one way's decode steps only, for a profiler
 // (bench/textgen/profile_decode.sh).
 #include <edubench/model/generate.hpp>
@@ -60,6 +61,24 @@ Run run_cpp(Gpt& m, const Prompts& p, int64_t new_tokens, Decode how) {
     const double t0 = wall_s();
     r.tokens.push_back(greedy_generate(m, cache, prompt, new_tokens, how));
     r.seconds += wall_s() - t0;
+  }
+  return r;
+}
+
+// The fast path with the decoder's fp16 copies on or off (greedy_generate's Decode::fast uses
+// them wherever the weights are exact fp16 numbers).
+Run run_fast(Gpt& m, const Prompts& p, int64_t new_tokens, bool fp16) {
+  KvCache cache(m->config(), 1, m->config().block_size);
+  FastDecoder fast(m, 1, fp16);
+  Run r;
+  for (const auto& prompt : p.prompt) {
+    const double t0 = wall_s();
+    cache.truncate(0, 0);
+    std::vector<int32_t> out = {argmax_token(m->forward_cached(torch::tensor(prompt, torch::kLong), cache, 0)[-1])};
+    while (static_cast<int64_t>(out.size()) < new_tokens)
+      out.push_back(argmax_token(fast.step(out.back(), cache, 0), fast.vocab()));
+    r.seconds += wall_s() - t0;
+    r.tokens.push_back(out);
   }
   return r;
 }
@@ -142,23 +161,30 @@ int main(int argc, char** argv) {
     const std::string cmd = python + " " + root + "/bench/textgen/gpt_eager.py --model " + model + " --prompts " + data +
                             " --count " + std::to_string(count) + " --new-tokens " + std::to_string(new_tokens) +
                             " --threads " + std::to_string(threads);
-    run_cpp(m, p, 8, Decode::fast);  // warm-up of both C++ ways (the Python side warms itself)
+    run_cpp(m, p, 8, Decode::fast);  // warm-up of the C++ ways (the Python side warms itself)
     run_cpp(m, p, 8, Decode::torch);
+    const int64_t f16_bytes = FastDecoder(m).matrix_bytes_per_step(), f32_bytes = FastDecoder(m, 1, false).matrix_bytes_per_step();
+    const std::string fast_name = "C++ fast path (FastDecoder), " + std::string(f16_bytes < f32_bytes ? "fp16" : "fp32") +
+                                  " matrices, " + std::to_string(f16_bytes / 1000000) + " MB a step";
+    const std::string fast32_name = "C++ fast path, fp32 matrices (fp16=false), " + std::to_string(f32_bytes / 1000000) + " MB a step";
     const char* names[] = {"eager Python (nn.Module, torch.cat cache)", "C++ LibTorch (GptImpl::forward_cached)",
-                           "C++ fast path (FastDecoder)"};
-    std::vector<double> secs[3];
-    bool same[3] = {true, true, true};
+                           fast32_name.c_str(), fast_name.c_str()};
+    constexpr int kWays = 4;
+    std::vector<double> secs[kWays];
+    bool same[kWays] = {true, true, true, true};
     for (int rep = 0; rep < reps; ++rep) {
-      Run runs[3] = {run_python(cmd), run_cpp(m, p, new_tokens, Decode::torch), run_cpp(m, p, new_tokens, Decode::fast)};
-      for (int w = 0; w < 3; ++w) {
+      Run runs[kWays] = {run_python(cmd), run_cpp(m, p, new_tokens, Decode::torch), run_fast(m, p, new_tokens, false),
+                         run_fast(m, p, new_tokens, true)};
+      for (int w = 0; w < kWays; ++w) {
         secs[w].push_back(runs[w].seconds);
         same[w] = same[w] && runs[w].tokens == p.reference;
       }
-      std::fprintf(stderr, "rep %d: %.2f s / %.2f s / %.2f s\n", rep, runs[0].seconds, runs[1].seconds, runs[2].seconds);
+      std::fprintf(stderr, "rep %d: %.2f s / %.2f s / %.2f s / %.2f s\n", rep, runs[0].seconds, runs[1].seconds,
+                   runs[2].seconds, runs[3].seconds);
     }
     const double ntok = static_cast<double>(count) * static_cast<double>(new_tokens);
     std::printf("%s (%.2f M parameters): %zu prompts x %lld greedy tokens, batch 1, %d intra-op thread(s), wall clock, %d repetitions "
-                "(the three ways alternating); tokens/s = all tokens / time of all prompts (prefill included).\n\n",
+                "(the four ways alternating); tokens/s = all tokens / time of all prompts (prefill included).\n\n",
                 model_name.c_str(), static_cast<double>(m->parameter_count()) / 1e6, count,
                 static_cast<long long>(new_tokens), torch::get_num_threads(), reps);
     std::printf("| way | tokens/s (best) | tokens/s (median) | ms/token (best) | x eager Python (median of the "
@@ -168,7 +194,7 @@ int main(int argc, char** argv) {
       std::sort(v.begin(), v.end());
       return v[v.size() / 2];
     };
-    for (int w = 0; w < 3; ++w) {
+    for (int w = 0; w < kWays; ++w) {
       // Each repetition's ratio pairs runs minutes apart at most: the load of the shared cores
       // changes less within one repetition than across the run.
       std::vector<double> ratio;
@@ -176,7 +202,7 @@ int main(int argc, char** argv) {
       std::printf("| %s | %.0f | %.0f | %.2f | %.2fx | %s |\n", names[w], ntok / best(secs[w]), ntok / median(secs[w]),
                   1e3 * best(secs[w]) / ntok, median(ratio), same[w] ? "yes" : "NO");
     }
-    return same[0] && same[1] && same[2] ? 0 : 1;
+    return same[0] && same[1] && same[2] && same[3] ? 0 : 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_decode: error: %s\n", e.what());
     return 1;

@@ -260,6 +260,15 @@ void bench_floor(Gpt& target, const std::vector<std::vector<int64_t>>& prompts) 
               1e3 / fast, fast, 100 * fast * floor_ms / 1e3);
   std::printf("| measured, batch 1, LibTorch steps | %.2f ms/token (%.0f tokens/s): %.0f%% of the bandwidth floor's speed |\n",
               1e3 / torch_tps, torch_tps, 100 * torch_tps * floor_ms / 1e3);
+  // The fast step reads fp16 copies of matrices whose values are exact fp16 numbers: its own
+  // floor is the bytes it reads.
+  const double step_bytes = static_cast<double>(FastDecoder(target).matrix_bytes_per_step());
+  if (step_bytes < wbytes) {
+    const double step_floor_ms = step_bytes / bw * 1e3;
+    std::printf("| floor of the bytes the fast step reads (%.1f MB: fp16 matrices) | %.3f ms/token (%.0f tokens/s); "
+                "measured fast path at %.0f%% of it |\n",
+                step_bytes / 1e6, step_floor_ms, 1e3 / step_floor_ms, 100 * fast * step_floor_ms / 1e3);
+  }
   std::printf("| measured, batch %lld (one LibTorch decode step for all rows) | %.2f ms/step, %.0f tokens/s |\n\n",
               static_cast<long long>(B), 1e3 * static_cast<double>(B) / btps, btps);
 }

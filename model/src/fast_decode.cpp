@@ -73,6 +73,61 @@ bool has_avx2_fma() {
   return yes;
 }
 
+bool has_f16c() {
+  static const bool yes = [] {
+    __builtin_cpu_init();
+    return has_avx2_fma() && __builtin_cpu_supports("f16c");
+  }();
+  return yes;
+}
+
+// The same product from fp16 weights (converted exactly to fp32 as they are loaded): half the
+// bytes of a memory-bound step. JB weight rows at a time give JB x RN independent FMA chains
+// (one chain per output would wait on the FMA's latency, not on memory).
+template <int RN, int JB>
+__attribute__((target("avx2,fma,f16c"))) void rows_dot_f16(const float* x, int64_t in, const uint16_t* w, int64_t out,
+                                                            float* y, int64_t ystride) {
+  int64_t j = 0;
+  for (; j + JB <= out; j += JB) {
+    __m256 acc[JB][RN];
+    for (int b = 0; b < JB; ++b)
+      for (int r = 0; r < RN; ++r) acc[b][r] = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 8 <= in; i += 8) {
+      __m256 xv[RN];
+      for (int r = 0; r < RN; ++r) xv[r] = _mm256_loadu_ps(x + r * in + i);
+      for (int b = 0; b < JB; ++b) {
+        const __m256 wv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + (j + b) * in + i)));
+        for (int r = 0; r < RN; ++r) acc[b][r] = _mm256_fmadd_ps(wv, xv[r], acc[b][r]);
+      }
+    }
+    for (int b = 0; b < JB; ++b)
+      for (int r = 0; r < RN; ++r) {
+        const __m128 q = _mm_add_ps(_mm256_castps256_ps128(acc[b][r]), _mm256_extractf128_ps(acc[b][r], 1));
+        const __m128 d = _mm_add_ps(q, _mm_movehl_ps(q, q));
+        float sum = _mm_cvtss_f32(_mm_add_ss(d, _mm_shuffle_ps(d, d, 1)));
+        for (int64_t k = i; k < in; ++k) sum += _cvtsh_ss(w[(j + b) * in + k]) * x[r * in + k];
+        y[r * ystride + j + b] += sum;
+      }
+  }
+  for (; j < out; ++j)  // the last out % JB rows, one at a time
+    rows_dot_f16<RN, 1>(x, in, w + j * in, 1, y + j, ystride);
+}
+
+// y[n, out] += x[n, in] W^T from fp16 W, 1..8 rows of x: up to 4 rows per pass over W.
+void few_rows_f16(const float* x, int64_t n, int64_t in, const uint16_t* w, int64_t out, float* y) {
+  for (int64_t r = 0; r < n; r += 4) {
+    const float* xr = x + r * in;
+    float* yr = y + r * out;
+    switch (std::min<int64_t>(4, n - r)) {
+      case 1: rows_dot_f16<1, 4>(xr, in, w, out, yr, out); break;
+      case 2: rows_dot_f16<2, 4>(xr, in, w, out, yr, out); break;
+      case 3: rows_dot_f16<3, 2>(xr, in, w, out, yr, out); break;
+      default: rows_dot_f16<4, 2>(xr, in, w, out, yr, out); break;
+    }
+  }
+}
+
 // y[n, out] += x[n, in] W^T for 2..8 rows, 4 rows of x per pass over W (their accumulators
 // stay in registers).
 void few_rows(const float* x, int64_t n, int64_t in, const float* w, int64_t out, float* y) {
@@ -88,10 +143,12 @@ void few_rows(const float* x, int64_t n, int64_t in, const float* w, int64_t out
   }
 }
 
+using Weight = FastDecoder::Weight;
+
 // y[n, out] (+)= x[n, in] W^T + b, W in nn.Linear's [out, in] layout. One row is a GEMV (the
 // batch-1 step), a few rows one pass over W, more a GEMM; accumulate adds onto y (the residual
 // connections).
-void linear(const float* x, int64_t n, int64_t in, const float* w, const float* b, int64_t out, float* y,
+void linear(const float* x, int64_t n, int64_t in, const Weight& w, const float* b, int64_t out, float* y,
             bool accumulate) {
   for (int64_t r = 0; r < n; ++r) {
     float* yr = y + r * out;
@@ -103,12 +160,14 @@ void linear(const float* x, int64_t n, int64_t in, const float* w, const float* 
       for (int64_t i = 0; i < out; ++i) yr[i] += b[i];
   }
   const int io = static_cast<int>(out), ii = static_cast<int>(in);
-  if (n == 1)
-    cblas_sgemv(CblasRowMajor, CblasNoTrans, io, ii, 1.0f, w, ii, x, 1, 1.0f, y, 1);
+  if (w.f16 != nullptr && n <= 8)
+    few_rows_f16(x, n, in, w.f16, out, y);
+  else if (n == 1)
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, io, ii, 1.0f, w.f32, ii, x, 1, 1.0f, y, 1);
   else if (n <= 8 && has_avx2_fma())
-    few_rows(x, n, in, w, out, y);
+    few_rows(x, n, in, w.f32, out, y);
   else
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n), io, ii, 1.0f, x, ii, w, ii, 1.0f, y, io);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(n), io, ii, 1.0f, x, ii, w.f32, ii, 1.0f, y, io);
 }
 
 void gelu(float* x, int64_t n) {
@@ -117,7 +176,23 @@ void gelu(float* x, int64_t n) {
 
 }  // namespace
 
-FastDecoder::FastDecoder(Gpt m, int64_t max_rows) : model_(std::move(m)), cfg_(model_->config()), max_rows_(max_rows) {
+FastDecoder::Weight FastDecoder::matrix(const std::string& name, int64_t numel, bool fp16) {
+  Weight w;
+  w.f32 = param(model_->named_parameters(), name, numel);
+  const torch::Tensor t = model_->named_parameters()[name];
+  if (fp16 && has_f16c()) {
+    torch::Tensor h = t.to(torch::kHalf).contiguous();
+    if (h.to(torch::kFloat).equal(t)) {  // every value exact: the copy changes nothing
+      f16_.push_back(h);
+      w.f16 = reinterpret_cast<const uint16_t*>(h.data_ptr<at::Half>());
+    }
+  }
+  matrix_bytes_ += numel * (w.f16 ? 2 : 4);
+  return w;
+}
+
+FastDecoder::FastDecoder(Gpt m, int64_t max_rows, bool fp16)
+    : model_(std::move(m)), cfg_(model_->config()), max_rows_(max_rows) {
   if (max_rows < 1) throw std::invalid_argument("FastDecoder: max_rows must be at least 1");
   const int64_t C = cfg_.n_embd, V = cfg_.vocab_size;
   const Params ps = model_->named_parameters();
@@ -125,15 +200,15 @@ FastDecoder::FastDecoder(Gpt m, int64_t max_rows) : model_(std::move(m)), cfg_(m
   wpe_ = param(ps, "transformer.wpe.weight", cfg_.block_size * C);
   lnf_w_ = param(ps, "transformer.ln_f.weight", C);
   lnf_b_ = param(ps, "transformer.ln_f.bias", C);
-  lm_head_ = param(ps, "lm_head.weight", V * C);
+  lm_head_ = matrix("lm_head.weight", V * C, fp16);
   for (int64_t l = 0; l < cfg_.n_layer; ++l) {
     const std::string p = "transformer.h." + std::to_string(l) + ".";
     layers_.push_back({param(ps, p + "ln_1.weight", C), param(ps, p + "ln_1.bias", C),
-                       param(ps, p + "attn.c_attn.weight", 3 * C * C), param(ps, p + "attn.c_attn.bias", 3 * C),
-                       param(ps, p + "attn.c_proj.weight", C * C), param(ps, p + "attn.c_proj.bias", C),
+                       matrix(p + "attn.c_attn.weight", 3 * C * C, fp16), param(ps, p + "attn.c_attn.bias", 3 * C),
+                       matrix(p + "attn.c_proj.weight", C * C, fp16), param(ps, p + "attn.c_proj.bias", C),
                        param(ps, p + "ln_2.weight", C), param(ps, p + "ln_2.bias", C),
-                       param(ps, p + "mlp.c_fc.weight", 4 * C * C), param(ps, p + "mlp.c_fc.bias", 4 * C),
-                       param(ps, p + "mlp.c_proj.weight", 4 * C * C), param(ps, p + "mlp.c_proj.bias", C)});
+                       matrix(p + "mlp.c_fc.weight", 4 * C * C, fp16), param(ps, p + "mlp.c_fc.bias", 4 * C),
+                       matrix(p + "mlp.c_proj.weight", 4 * C * C, fp16), param(ps, p + "mlp.c_proj.bias", C)});
   }
   const auto rows = static_cast<size_t>(max_rows), c = static_cast<size_t>(C);
   x_.resize(rows * c);

@@ -124,6 +124,36 @@ TEST_CASE("the fast path refuses a full cache") {
   CHECK(cache.length(0) == 8);
 }
 
+TEST_CASE("weights that are exact fp16 numbers: the step reads fp16 copies and still gives LibTorch's logits") {
+  Gpt m = random_model(23);
+  {
+    torch::NoGradGuard ng;
+    for (auto& p : m->parameters()) p.copy_(p.to(torch::kHalf).to(torch::kFloat));  // as if stored in fp16
+  }
+  c10::InferenceMode g;
+  FastDecoder half(m, 8), full(m, 8, /*fp16=*/false);
+  const auto& c = m->config();
+  const int64_t matrices = c.n_layer * 12 * c.n_embd * c.n_embd + c.vocab_size * c.n_embd;
+  CHECK(full.matrix_bytes_per_step() == 4 * matrices);
+  // The CI machines have F16C; without it the decoder keeps fp32 and this half of the test is moot.
+  CHECK(half.matrix_bytes_per_step() == 2 * matrices);
+  // One row, then a row with five tokens (a verification pass), then three rows at once.
+  KvCache a(c, 3, 64), b(c, 3, 64);
+  for (int64_t r = 0; r < 3; ++r) {
+    m->forward_cached(tokens({3, 1, 4, r}), a, r);
+    m->forward_cached(tokens({3, 1, 4, r}), b, r);
+  }
+  CHECK(close(logits_of(half.step(9, b, 0), 1, half.vocab()), m->forward_cached(tokens({9}), a, 0)));
+  const std::vector<int64_t> five = {2, 6, 5, 3, 5}, same(5, 1);
+  CHECK(close(logits_of(half.step(five.data(), same.data(), 5, b), 5, half.vocab()), m->forward_cached(tokens(five), a, 1)));
+  const std::vector<int64_t> three = {8, 9, 7}, rows = {2, 0, 1};
+  auto ref = m->decode_step(tokens(three), a, rows);
+  CHECK(close(logits_of(half.step(three.data(), rows.data(), 3, b), 3, half.vocab()), ref));
+  // A model whose weights are not all fp16 numbers keeps reading fp32.
+  Gpt other = random_model(24);
+  CHECK(FastDecoder(other).matrix_bytes_per_step() == 4 * matrices);
+}
+
 TEST_CASE("shipped textgen: the fast path gives LibTorch's logits and the registry's tokens on every prompt") {
   set_threads(1);
   c10::InferenceMode g;
