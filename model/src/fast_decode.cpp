@@ -94,11 +94,16 @@ __attribute__((target("avx2,fma,f16c"))) void rows_dot_f16(const float* x, int64
       for (int r = 0; r < RN; ++r) acc[b][r] = _mm256_setzero_ps();
     int64_t i = 0;
     for (; i + 8 <= in; i += 8) {
-      __m256 xv[RN];
-      for (int r = 0; r < RN; ++r) xv[r] = _mm256_loadu_ps(x + r * in + i);
-      for (int b = 0; b < JB; ++b) {
-        const __m256 wv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + (j + b) * in + i)));
-        for (int r = 0; r < RN; ++r) acc[b][r] = _mm256_fmadd_ps(wv, xv[r], acc[b][r]);
+      if constexpr (JB == 1) {  // many rows of x: read them from L1 as they are used (16 registers)
+        const __m256 wv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + j * in + i)));
+        for (int r = 0; r < RN; ++r) acc[0][r] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x + r * in + i), acc[0][r]);
+      } else {  // few rows of x, loaded once for the JB weight rows
+        __m256 xv[RN];
+        for (int r = 0; r < RN; ++r) xv[r] = _mm256_loadu_ps(x + r * in + i);
+        for (int b = 0; b < JB; ++b) {
+          const __m256 wv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + (j + b) * in + i)));
+          for (int r = 0; r < RN; ++r) acc[b][r] = _mm256_fmadd_ps(wv, xv[r], acc[b][r]);
+        }
       }
     }
     for (int b = 0; b < JB; ++b)
@@ -114,17 +119,19 @@ __attribute__((target("avx2,fma,f16c"))) void rows_dot_f16(const float* x, int64
     rows_dot_f16<RN, 1>(x, in, w + j * in, 1, y + j, ystride);
 }
 
-// y[n, out] += x[n, in] W^T from fp16 W, 1..8 rows of x: up to 4 rows per pass over W.
+// y[n, out] += x[n, in] W^T from fp16 W, 1..8 rows of x in one pass over W (a verification
+// pass of gamma + 1 = 5 tokens must not stream the weights twice); fewer rows take more weight
+// rows at a time, so that there are always 4-8 FMA chains in flight.
 void few_rows_f16(const float* x, int64_t n, int64_t in, const uint16_t* w, int64_t out, float* y) {
-  for (int64_t r = 0; r < n; r += 4) {
-    const float* xr = x + r * in;
-    float* yr = y + r * out;
-    switch (std::min<int64_t>(4, n - r)) {
-      case 1: rows_dot_f16<1, 4>(xr, in, w, out, yr, out); break;
-      case 2: rows_dot_f16<2, 4>(xr, in, w, out, yr, out); break;
-      case 3: rows_dot_f16<3, 2>(xr, in, w, out, yr, out); break;
-      default: rows_dot_f16<4, 2>(xr, in, w, out, yr, out); break;
-    }
+  switch (n) {
+    case 1: return rows_dot_f16<1, 4>(x, in, w, out, y, out);
+    case 2: return rows_dot_f16<2, 4>(x, in, w, out, y, out);
+    case 3: return rows_dot_f16<3, 2>(x, in, w, out, y, out);
+    case 4: return rows_dot_f16<4, 2>(x, in, w, out, y, out);
+    case 5: return rows_dot_f16<5, 1>(x, in, w, out, y, out);
+    case 6: return rows_dot_f16<6, 1>(x, in, w, out, y, out);
+    case 7: return rows_dot_f16<7, 1>(x, in, w, out, y, out);
+    default: return rows_dot_f16<8, 1>(x, in, w, out, y, out);
   }
 }
 
