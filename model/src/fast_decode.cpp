@@ -223,37 +223,61 @@ FastDecoder::FastDecoder(Gpt m, int64_t max_rows, bool fp16)
   qkv_.resize(rows * 3 * c);
   y_.resize(rows * c);
   fc_.resize(rows * 4 * c);
-  att_.resize(static_cast<size_t>(cfg_.block_size));
+  att_.resize(rows * static_cast<size_t>(cfg_.block_size));  // scores of up to max_rows tokens of one sequence
   logits_.resize(rows * static_cast<size_t>(V));
   pos_.resize(rows);
 }
 
-// Each query over its sequence's keys 0 .. pos (its own included): no mask needed, also for a
-// row's later tokens in the same step, whose keys are written after this query reads.
+// Each query over its sequence's keys 0 .. pos (its own included). Consecutive tokens of one
+// sequence share the key and value reads; a later token's scores are cut from the earlier ones'
+// softmax (zero weight), so no mask is built.
 void FastDecoder::attend(int64_t layer, const int64_t* rows, int64_t n, KvCache& cache) {
   const int64_t C = cfg_.n_embd, H = cfg_.n_head, hd = cfg_.head_dim(), T = cache.max_ctx();
   const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
   float* kc = cache.k[static_cast<size_t>(layer)].data_ptr<float>();  // [batch, H, T, hd]
   float* vc = cache.v[static_cast<size_t>(layer)].data_ptr<float>();
   float* p = att_.data();
-  for (int64_t r = 0; r < n; ++r) {
-    const int64_t pos = pos_[static_cast<size_t>(r)], L = pos + 1;
+  // m consecutive tokens of one sequence (a verification pass) attend together: their keys and
+  // values are read once for all of them (two small GEMMs), not once per token.
+  for (int64_t r = 0, m = 1; r < n; r += m) {
+    for (m = 1; r + m < n && rows[r + m] == rows[r]; ++m) {
+    }
+    const int64_t Lmax = pos_[static_cast<size_t>(r + m - 1)] + 1;
     const float* q = qkv_.data() + r * 3 * C;
     for (int64_t h = 0; h < H; ++h) {
       float* k = kc + (rows[r] * H + h) * T * hd;
       float* v = vc + (rows[r] * H + h) * T * hd;
-      std::copy(q + C + h * hd, q + C + (h + 1) * hd, k + pos * hd);  // the new key and value, in place
-      std::copy(q + 2 * C + h * hd, q + 2 * C + (h + 1) * hd, v + pos * hd);
-      // scores = K q / sqrt(hd); softmax; y = V^T p.
-      cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(L), static_cast<int>(hd), scale, k, static_cast<int>(hd),
-                  q + h * hd, 1, 0.0f, p, 1);
-      const float mx = *std::max_element(p, p + L);
-      float sum = 0;
-      for (int64_t j = 0; j < L; ++j) sum += (p[j] = std::exp(p[j] - mx));
-      const float inv = 1.0f / sum;
-      for (int64_t j = 0; j < L; ++j) p[j] *= inv;
-      cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(L), static_cast<int>(hd), 1.0f, v, static_cast<int>(hd), p,
-                  1, 0.0f, y_.data() + r * C + h * hd, 1);
+      for (int64_t i = 0; i < m; ++i) {  // the new keys and values, in place
+        const float* qi = q + i * 3 * C;
+        const int64_t pos = pos_[static_cast<size_t>(r + i)];
+        std::copy(qi + C + h * hd, qi + C + (h + 1) * hd, k + pos * hd);
+        std::copy(qi + 2 * C + h * hd, qi + 2 * C + (h + 1) * hd, v + pos * hd);
+      }
+      // scores = Q K^T / sqrt(hd); softmax of each token over its own positions 0 .. pos; y = P V.
+      if (m == 1)
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(Lmax), static_cast<int>(hd), scale, k,
+                    static_cast<int>(hd), q + h * hd, 1, 0.0f, p, 1);
+      else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(Lmax),
+                    static_cast<int>(hd), scale, q + h * hd, static_cast<int>(3 * C), k, static_cast<int>(hd), 0.0f, p,
+                    static_cast<int>(Lmax));
+      for (int64_t i = 0; i < m; ++i) {
+        float* pi = p + i * Lmax;
+        const int64_t L = pos_[static_cast<size_t>(r + i)] + 1;
+        const float mx = *std::max_element(pi, pi + L);
+        float sum = 0;
+        for (int64_t j = 0; j < L; ++j) sum += (pi[j] = std::exp(pi[j] - mx));
+        const float inv = 1.0f / sum;
+        for (int64_t j = 0; j < L; ++j) pi[j] *= inv;
+        std::fill(pi + L, pi + Lmax, 0.0f);  // the later tokens' keys: not this token's to see
+      }
+      if (m == 1)
+        cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(Lmax), static_cast<int>(hd), 1.0f, v,
+                    static_cast<int>(hd), p, 1, 0.0f, y_.data() + r * C + h * hd, 1);
+      else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(hd),
+                    static_cast<int>(Lmax), 1.0f, p, static_cast<int>(Lmax), v, static_cast<int>(hd), 0.0f,
+                    y_.data() + r * C + h * hd, static_cast<int>(C));
     }
   }
 }
