@@ -183,10 +183,10 @@ void gelu(float* x, int64_t n) {
 
 }  // namespace
 
-FastDecoder::Weight FastDecoder::matrix(const std::string& name, int64_t numel, bool fp16) {
+FastDecoder::Weight FastDecoder::matrix(const Params& ps, const std::string& name, int64_t numel, bool fp16) {
   Weight w;
-  w.f32 = param(model_->named_parameters(), name, numel);
-  const torch::Tensor t = model_->named_parameters()[name];
+  w.f32 = param(ps, name, numel);
+  const torch::Tensor& t = ps[name];
   if (fp16 && has_f16c()) {
     torch::Tensor h = t.to(torch::kHalf).contiguous();
     if (h.to(torch::kFloat).equal(t)) {  // every value exact: the copy changes nothing
@@ -207,15 +207,15 @@ FastDecoder::FastDecoder(Gpt m, int64_t max_rows, bool fp16)
   wpe_ = param(ps, "transformer.wpe.weight", cfg_.block_size * C);
   lnf_w_ = param(ps, "transformer.ln_f.weight", C);
   lnf_b_ = param(ps, "transformer.ln_f.bias", C);
-  lm_head_ = matrix("lm_head.weight", V * C, fp16);
+  lm_head_ = matrix(ps, "lm_head.weight", V * C, fp16);
   for (int64_t l = 0; l < cfg_.n_layer; ++l) {
     const std::string p = "transformer.h." + std::to_string(l) + ".";
     layers_.push_back({param(ps, p + "ln_1.weight", C), param(ps, p + "ln_1.bias", C),
-                       matrix(p + "attn.c_attn.weight", 3 * C * C, fp16), param(ps, p + "attn.c_attn.bias", 3 * C),
-                       matrix(p + "attn.c_proj.weight", C * C, fp16), param(ps, p + "attn.c_proj.bias", C),
+                       matrix(ps, p + "attn.c_attn.weight", 3 * C * C, fp16), param(ps, p + "attn.c_attn.bias", 3 * C),
+                       matrix(ps, p + "attn.c_proj.weight", C * C, fp16), param(ps, p + "attn.c_proj.bias", C),
                        param(ps, p + "ln_2.weight", C), param(ps, p + "ln_2.bias", C),
-                       matrix(p + "mlp.c_fc.weight", 4 * C * C, fp16), param(ps, p + "mlp.c_fc.bias", 4 * C),
-                       matrix(p + "mlp.c_proj.weight", 4 * C * C, fp16), param(ps, p + "mlp.c_proj.bias", C)});
+                       matrix(ps, p + "mlp.c_fc.weight", 4 * C * C, fp16), param(ps, p + "mlp.c_fc.bias", 4 * C),
+                       matrix(ps, p + "mlp.c_proj.weight", 4 * C * C, fp16), param(ps, p + "mlp.c_proj.bias", C)});
   }
   const auto rows = static_cast<size_t>(max_rows), c = static_cast<size_t>(C);
   x_.resize(rows * c);

@@ -2,10 +2,10 @@
 #include <edubench/model/generate.hpp>
 
 #include <algorithm>
-#include <utility>
 #include <functional>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 
 namespace edubench::model {
 namespace {
@@ -74,6 +74,16 @@ SpeculativeDecoder::SpeculativeDecoder(Gpt target, Gpt draft, int64_t gamma, int
     dc_.emplace(draft_->config(), rows, std::min(draft_->config().block_size, target_->config().block_size));
     dfast_.emplace(draft_, rows);
   }
+}
+
+SpecStats& SpecStats::operator+=(const SpecStats& o) {
+  drafted += o.drafted;
+  accepted += o.accepted;
+  target_passes += o.target_passes;
+  draft_passes += o.draft_passes;
+  if (drafted_at.size() < o.drafted_at.size()) drafted_at.resize(o.drafted_at.size()), accepted_at.resize(o.drafted_at.size());
+  for (size_t k = 0; k < o.drafted_at.size(); ++k) drafted_at[k] += o.drafted_at[k], accepted_at[k] += o.accepted_at[k];
+  return *this;
 }
 
 bool SpeculativeDecoder::any_active() const {
@@ -230,14 +240,7 @@ std::vector<int32_t> SpeculativeDecoder::generate(const std::vector<int64_t>& pr
                                                   const TokenSink& sink) {
   start(0, prompt, max_new, sink);
   while (active(0)) round();
-  // Added to `st`, as the loop did before rows existed: callers sum over many prompts.
-  const SpecStats& r = rows_[0].stats;
-  st.drafted += r.drafted;
-  st.accepted += r.accepted;
-  st.target_passes += r.target_passes;
-  st.draft_passes += r.draft_passes;
-  if (st.drafted_at.size() < r.drafted_at.size()) st.drafted_at.resize(r.drafted_at.size()), st.accepted_at.resize(r.drafted_at.size());
-  for (size_t k = 0; k < r.drafted_at.size(); ++k) st.drafted_at[k] += r.drafted_at[k], st.accepted_at[k] += r.accepted_at[k];
+  st += rows_[0].stats;  // added, as before rows existed: callers sum over many prompts
   return rows_[0].out;
 }
 

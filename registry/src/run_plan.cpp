@@ -121,16 +121,17 @@ RunPlan plan_run(const Registry& reg, const RunRequest& req) {
     if (p.workload.tokenizer != "bytes")
       throw PlanError("setting prompt_tokens=" + std::to_string(n) + ": the workload " + p.workload.id +
                       " has no tokenizer (expected 0)");
-    std::set<size_t> lengths;
-    for (const auto& s : p.samples) lengths.insert(s.text.size());
-    p.samples = with_prompt_tokens(std::move(p.samples), n);
-    if (p.samples.empty()) {
+    std::vector<Sample> kept = with_prompt_tokens(p.samples, n);
+    if (kept.empty()) {
+      std::set<size_t> lengths;
+      for (const auto& s : p.samples) lengths.insert(s.text.size());
       std::string have;
       for (size_t l : lengths) have += (have.empty() ? "" : ", ") + std::to_string(l);
       if (lengths.size() > 12) have = std::to_string(*lengths.begin()) + " to " + std::to_string(*lengths.rbegin());
       throw PlanError("setting prompt_tokens=" + std::to_string(n) + ": no prompt of the data set " + ds->id +
                       " has that many tokens (it has " + have + ")");
     }
+    p.samples = std::move(kept);
   }
   if (req.sample_limit && p.samples.size() > req.sample_limit) p.samples.resize(req.sample_limit);
   build_abi_samples(p);

@@ -55,7 +55,8 @@ class FastDecoder {
     Weight mlp_proj_w;
     const float* mlp_proj_b;
   };
-  Weight matrix(const std::string& name, int64_t numel, bool fp16);
+  Weight matrix(const torch::OrderedDict<std::string, torch::Tensor>& ps, const std::string& name, int64_t numel,
+                bool fp16);
   void attend(int64_t layer, const int64_t* rows, int64_t n, KvCache& cache);
 
   Gpt model_;

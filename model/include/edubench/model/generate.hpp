@@ -39,6 +39,8 @@ struct SpecStats {
   // By position in the draft (0 = the first drafted token): how many drafts reached it and how
   // many were accepted there. Acceptance falls with position; that is what bounds a useful gamma.
   std::vector<int64_t> drafted_at, accepted_at;
+
+  SpecStats& operator+=(const SpecStats& o);  // sums, position by position
 };
 
 // Draft-and-verify decoding whose output equals the target's greedy output, for up to `rows`
