@@ -233,7 +233,7 @@ void LoadGenerator::run_single_stream() {
     const int64_t t = now_ns();
     if (i == warmup) first_issue = t;
     last_issue = t;
-    table_.mark_issued(i, t, t);
+    table_.mark_issued(i, 1, t);
     issue_range(i, 1);
     if (!wait_completed(i + 1)) break;
   }
@@ -251,7 +251,7 @@ void LoadGenerator::run_offline() {
     if (count == 0 || aborted()) continue;
     plan(count, is_warmup);
     const int64_t t = now_ns();
-    for (uint64_t i = issued; i < issued + count; ++i) table_.mark_issued(i, t, t);
+    table_.mark_issued(issued, count, t);
     issue_range(issued, count);  // LoadGen's Offline: every query in one call
     issued += count;
     if (is_warmup) {  // nothing more comes until the warm-up is done: say so, as at the end
@@ -306,11 +306,9 @@ void LoadGenerator::run_server() {
     // Every query that is due goes out in one call: latency counts from its scheduled time,
     // so batching never hides lateness, and the issuer keeps up at high rates.
     uint64_t j = i;
-    while (j < drawn && j - i < kMaxBatch && due_of(j) <= now) {
-      table_.mark_issued(j, due_of(j), now);
-      ++j;
-    }
+    while (j < drawn && j - i < kMaxBatch && due_of(j) <= now) ++j;
     if (j == i) continue;
+    table_.mark_issued(i, j - i, now, due_of);
     issue_range(i, j - i);
     i = j;
   }

@@ -2,6 +2,7 @@
 
 #include "clock.hpp"
 
+#include <algorithm>
 #include <cstddef>
 #include <cstring>
 #include <thread>
@@ -10,6 +11,8 @@ namespace edubench::harness {
 namespace {
 
 enum : uint8_t { kNotIssued = 0, kInFlight = 1, kDone = 2, kCompleting = 3 };
+enum : uint8_t { kLogged = 1, kWarmup = 2 };
+constexpr uint32_t kLateInExtra = UINT32_MAX;
 constexpr size_t kMaxErrors = 1000;
 constexpr size_t kMaxLogLines = 10000;
 
@@ -27,33 +30,37 @@ class SpinLock {
 
 }  // namespace
 
-// What only some queries need: allocated on first stream, logged response or tool use.
+// What only some queries need: allocated on first stream, logged response, text, tool use or a
+// lateness beyond 4 s.
 struct QueryTable::Extra {
   std::vector<runlog::StreamEvent> streams;
   std::vector<int32_t> streamed_tokens;
   std::vector<int32_t> tokens;
   std::string text;
   std::string feedback;
+  uint64_t n_text = 0;
+  int64_t late_ns = 0;  // when Slot::late_ns cannot hold it
   uint32_t steps = 0;
 };
 
+// 32 bytes a query: an Offline run holds one for every query of its batch until issue() returns
+// (issue 17: at most 32 bytes a query beyond the edu_query array). The issue and return times
+// are the call's (Call); Server's scheduled time is kept as its lateness behind the issue.
 struct QueryTable::Slot {
   std::atomic<uint8_t> state{kNotIssued};
-  bool logged = false;
-  bool warmup = false;
-  SpinLock lock;  // guards `extra`
-  uint64_t sample_index = 0;
-  int64_t scheduled_ns = 0, issued_ns = 0, completed_ns = -1;
-  // Written by the load-generator thread after issue() returns, read by a snapshot that may run
-  // while a plugin thread completes: atomic, so neither tears.
-  std::atomic<int64_t> returned_ns{0};
-  uint64_t n_tokens = 0, n_text = 0;
+  uint8_t flags = 0;  // kLogged | kWarmup
+  SpinLock lock;      // guards `extra`
+  uint32_t sample_index = 0;
+  uint32_t n_tokens = 0;
+  uint32_t late_ns = 0;  // issued - scheduled; kLateInExtra: Extra::late_ns holds it
+  int64_t completed_ns = -1;
   std::unique_ptr<Extra> extra;
 
   Extra& ensure_extra() {
     if (!extra) extra = std::make_unique<Extra>();
     return *extra;
   }
+  bool logged() const { return flags & kLogged; }
 };
 
 // Counts a host call in the current epoch for as long as it may hold a chunk pointer.
@@ -78,6 +85,7 @@ class QueryTable::Guard {
 };
 
 QueryTable::QueryTable() : chunks_(new std::atomic<Slot*>[kMaxChunks]) {
+  static_assert(sizeof(Slot) <= 32, "a query's slot is the run's memory per query");
   for (uint64_t i = 0; i < kMaxChunks; ++i) chunks_[i].store(nullptr, std::memory_order_relaxed);
 }
 
@@ -89,11 +97,11 @@ uint64_t QueryTable::add(uint64_t sample_index, bool logged, bool warmup) {
   uint64_t index = size_.load(std::memory_order_relaxed);
   uint64_t c = index >> kChunkBits;
   if (c >= kMaxChunks) throw std::length_error("too many queries in one run");
+  if (sample_index > UINT32_MAX) throw std::length_error("a sample index beyond 2^32 - 1");
   if (!chunks_[c].load(std::memory_order_relaxed)) chunks_[c].store(new Slot[kChunk], std::memory_order_release);
   Slot& s = chunks_[c].load(std::memory_order_relaxed)[index & (kChunk - 1)];
-  s.sample_index = sample_index;
-  s.logged = logged;
-  s.warmup = warmup;
+  s.sample_index = static_cast<uint32_t>(sample_index);
+  s.flags = static_cast<uint8_t>((logged ? kLogged : 0) | (warmup ? kWarmup : 0));
   size_.store(index + 1, std::memory_order_release);
   return index;
 }
@@ -118,15 +126,36 @@ QueryTable::Slot* QueryTable::live(uint64_t index) const {
   return chunks_[index >> kChunkBits].load(std::memory_order_acquire) + (index & (kChunk - 1));
 }
 
-void QueryTable::mark_issued(uint64_t index, int64_t scheduled_ns, int64_t issued_ns) {
-  Slot* s = live(index);
-  s->scheduled_ns = scheduled_ns;
-  s->issued_ns = issued_ns;
-  s->state.store(kInFlight, std::memory_order_release);
+void QueryTable::set_lateness(uint64_t index, int64_t late_ns) {
+  Slot* s = live(index);  // not in flight yet: no plugin thread reads it
+  if (late_ns >= 0 && late_ns < kLateInExtra) {
+    s->late_ns = static_cast<uint32_t>(late_ns);
+  } else {
+    s->late_ns = kLateInExtra;
+    s->ensure_extra().late_ns = late_ns;
+  }
+}
+
+void QueryTable::open_call(uint64_t first, uint64_t n, int64_t issued_ns) {
+  {
+    std::lock_guard<std::mutex> g(calls_mu_);
+    calls_.push_back({first, n, issued_ns, 0});
+  }
+  for (uint64_t i = first; i < first + n; ++i) live(i)->state.store(kInFlight, std::memory_order_release);
 }
 
 void QueryTable::mark_returned(uint64_t first, uint64_t n, int64_t returned_ns) {
-  for (uint64_t i = first; i < first + n; ++i) live(i)->returned_ns.store(returned_ns, std::memory_order_release);
+  std::lock_guard<std::mutex> g(calls_mu_);
+  for (auto c = calls_.rbegin(); c != calls_.rend() && c->first + c->n > first; ++c)
+    if (c->first < first + n) c->returned_ns = returned_ns;
+}
+
+QueryTable::Call QueryTable::call_of(uint64_t index) const {
+  std::lock_guard<std::mutex> g(calls_mu_);
+  auto c = std::upper_bound(calls_.begin(), calls_.end(), index,
+                            [](uint64_t i, const Call& call) { return i < call.first; });
+  if (c == calls_.begin() || !(--c)->covers(index)) return {};
+  return *c;
 }
 
 bool QueryTable::is_done(uint64_t index) const {
@@ -142,8 +171,7 @@ bool QueryTable::is_in_flight(uint64_t index) const {
 }
 int64_t QueryTable::issued_ns(uint64_t index) const {
   Guard g(*this);
-  Slot* s = find(id_of(index));
-  return s ? s->issued_ns : 0;
+  return call_of(index).issued_ns;
 }
 
 bool QueryTable::known_in_flight(uint64_t id) const {
@@ -193,7 +221,7 @@ edu_status QueryTable::stream(uint64_t id, const int32_t* tokens, size_t n) {
   s->lock.lock();
   Extra& e = s->ensure_extra();
   e.streams.push_back({t, static_cast<uint32_t>(n)});
-  if (s->logged) e.streamed_tokens.insert(e.streamed_tokens.end(), tokens, tokens + n);
+  if (s->logged()) e.streamed_tokens.insert(e.streamed_tokens.end(), tokens, tokens + n);
   s->lock.unlock();
   return EDU_OK;
 }
@@ -229,16 +257,20 @@ edu_status QueryTable::complete(uint64_t id, const edu_response* r) {
   } else if ((r->n_tokens > 0 && !r->tokens) || (r->text_len > 0 && !r->text)) {
     error(id, "bad_response", "complete() for query " + std::to_string(id) + " with a NULL pointer and a non-zero length");
     bad = true;
+  } else if (r->n_tokens > UINT32_MAX) {
+    error(id, "bad_response", "complete() for query " + std::to_string(id) + " with n_tokens " +
+                                  std::to_string(r->n_tokens) + " (at most 2^32 - 1)");
+    bad = true;
   }
   s->completed_ns = t;
   if (!bad) {
-    s->n_tokens = r->n_tokens;
-    s->n_text = r->text_len;
-    if (s->logged) {
+    s->n_tokens = static_cast<uint32_t>(r->n_tokens);
+    if (s->logged() || r->text_len) {
       s->lock.lock();
       Extra& e = s->ensure_extra();
-      if (r->n_tokens) e.tokens.assign(r->tokens, r->tokens + r->n_tokens);
-      if (r->text_len) e.text.assign(r->text, r->text_len);
+      e.n_text = r->text_len;
+      if (s->logged() && r->n_tokens) e.tokens.assign(r->tokens, r->tokens + r->n_tokens);
+      if (s->logged() && r->text_len) e.text.assign(r->text, r->text_len);
       s->lock.unlock();
     }
   }
@@ -312,25 +344,26 @@ const std::string& QueryTable::keep_feedback(uint64_t id, std::string feedback) 
   return e.feedback;
 }
 
-void QueryTable::fill(runlog::QueryLog& q, uint64_t index, Slot& s, bool done) const {
+void QueryTable::fill(runlog::QueryLog& q, uint64_t index, Slot& s, const Call& call, bool done) const {
   q.id = id_of(index);
   q.sample_index = s.sample_index;
-  q.scheduled_ns = s.scheduled_ns;
-  q.issued_ns = s.issued_ns;
-  q.logged = s.logged;
-  q.warmup = s.warmup;
-  q.issue_returned_ns = s.returned_ns.load(std::memory_order_relaxed);
-  if (!done) return;  // in flight or mid-completion: never completed for the record
-  q.completed_ns = s.completed_ns;
-  q.n_tokens = s.n_tokens;
-  q.n_text_bytes = s.n_text;
+  q.issued_ns = call.issued_ns;
+  q.issue_returned_ns = call.returned_ns;
+  q.logged = s.logged();
+  q.warmup = s.flags & kWarmup;
   s.lock.lock();  // a racing stream() may still be appending
-  if (s.extra) {
-    q.streams = s.extra->streams;
-    if (s.logged) {
-      q.tokens = s.extra->tokens;
-      q.text = s.extra->text;
-      q.streamed_tokens = s.extra->streamed_tokens;
+  q.scheduled_ns = call.issued_ns - (s.late_ns == kLateInExtra ? s.extra->late_ns : s.late_ns);
+  if (done) {  // in flight or mid-completion: never completed for the record
+    q.completed_ns = s.completed_ns;
+    q.n_tokens = s.n_tokens;
+    if (s.extra) {
+      q.n_text_bytes = s.extra->n_text;
+      q.streams = s.extra->streams;
+      if (s.logged()) {
+        q.tokens = s.extra->tokens;
+        q.text = s.extra->text;
+        q.streamed_tokens = s.extra->streamed_tokens;
+      }
     }
   }
   s.lock.unlock();
@@ -339,12 +372,14 @@ void QueryTable::fill(runlog::QueryLog& q, uint64_t index, Slot& s, bool done) c
 void QueryTable::snapshot(runlog::RunLog& log) const {
   const uint64_t n = size();
   log.queries.clear();
+  Call call;
   for (uint64_t i = drained(); i < n; ++i) {
     Slot* s = live(i);
     const uint8_t st = s->state.load(std::memory_order_acquire);
     if (st == kNotIssued) break;  // planned but never issued (aborted run): not part of the record
+    if (!call.covers(i)) call = call_of(i);
     log.queries.emplace_back();
-    fill(log.queries.back(), i, *s, st == kDone);
+    fill(log.queries.back(), i, *s, call, st == kDone);
   }
   side_logs(log);
 }
@@ -371,16 +406,23 @@ uint64_t QueryTable::drain(const Sink& sink) {
   uint64_t i = drained_.load(std::memory_order_relaxed);
   const uint64_t n = size(), first = i;
   runlog::QueryLog q;
+  Call call;
   for (; i < n; ++i) {
     Slot* s = live(i);
+    if (s->state.load(std::memory_order_acquire) != kDone) break;
     // Not before its issue() call returned: that return time belongs to its record.
-    if (s->state.load(std::memory_order_acquire) != kDone || s->returned_ns.load(std::memory_order_acquire) == 0) break;
+    if (!call.covers(i) || call.returned_ns == 0) call = call_of(i);
+    if (call.returned_ns == 0) break;
     q = runlog::QueryLog{};
-    fill(q, i, *s, true);
+    fill(q, i, *s, call, true);
     sink(q, has_calls(q.id));
     drained_.store(i + 1, std::memory_order_release);
   }
   release_chunks(i);
+  {  // the calls wholly drained are done with
+    std::lock_guard<std::mutex> g(calls_mu_);
+    while (!calls_.empty() && calls_.front().first + calls_.front().n <= i) calls_.pop_front();
+  }
   return i - first;
 }
 
@@ -388,12 +430,14 @@ uint64_t QueryTable::drain_rest(const Sink& sink) {
   uint64_t i = drained_.load(std::memory_order_relaxed);
   const uint64_t n = size(), first = i;
   runlog::QueryLog q;
+  Call call;
   for (; i < n; ++i) {
     Slot* s = live(i);
     const uint8_t st = s->state.load(std::memory_order_acquire);
     if (st == kNotIssued) break;  // planned but never issued (aborted run): not part of the record
+    if (!call.covers(i) || call.returned_ns == 0) call = call_of(i);
     q = runlog::QueryLog{};
-    fill(q, i, *s, st == kDone);
+    fill(q, i, *s, call, st == kDone);
     sink(q, has_calls(q.id));
   }
   return i - first;  // nothing freed: stragglers may still call in until the process ends

@@ -12,11 +12,12 @@
 #include <edubench/sut_api.h>
 
 #include <atomic>
+#include <deque>
 #include <functional>
-#include <unordered_set>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 namespace edubench::harness {
@@ -31,9 +32,16 @@ class QueryTable {
   // Adds a query (load-generator thread only) and returns its index; its id is index + 1.
   uint64_t add(uint64_t sample_index, bool logged, bool warmup = false);
   static uint64_t id_of(uint64_t index) { return index + 1; }
-  // Marks a query in flight with its scheduled and issue times, just before issue().
-  void mark_issued(uint64_t index, int64_t scheduled_ns, int64_t issued_ns);
-  // Records when the issue() call that carried queries [first, first + n) returned.
+  // Marks queries [first, first + n) in flight, carried by one issue() call made at issued_ns,
+  // just before the call; query `first + k` was scheduled for scheduled_of(first + k) (Server:
+  // at or before issued_ns), or for issued_ns without it.
+  template <class ScheduledOf>
+  void mark_issued(uint64_t first, uint64_t n, int64_t issued_ns, ScheduledOf scheduled_of) {
+    for (uint64_t i = first; i < first + n; ++i) set_lateness(i, issued_ns - scheduled_of(i));
+    open_call(first, n, issued_ns);
+  }
+  void mark_issued(uint64_t first, uint64_t n, int64_t issued_ns) { open_call(first, n, issued_ns); }
+  // Records when the issue() calls that carried queries [first, first + n) returned.
   void mark_returned(uint64_t first, uint64_t n, int64_t returned_ns);
 
   uint64_t size() const { return size_.load(std::memory_order_acquire); }
@@ -81,12 +89,22 @@ class QueryTable {
   struct Slot;
   struct Extra;
   class Guard;
+  // One issue() call: its time and when it returned are the same for every query it carried,
+  // so they are kept once a call, not once a query (an Offline run is one call).
+  struct Call {
+    uint64_t first = 0, n = 0;
+    int64_t issued_ns = 0, returned_ns = 0;  // 0: not returned yet
+    bool covers(uint64_t index) const { return index >= first && index - first < n; }
+  };
+  void set_lateness(uint64_t index, int64_t late_ns);
+  void open_call(uint64_t first, uint64_t n, int64_t issued_ns);
+  Call call_of(uint64_t index) const;  // n == 0: no call carried it
   // The slot of a query id, or nullptr: unknown (`*gone` false) or drained (`*gone` true). Call
   // inside a Guard: the chunk is then not freed before the guard ends.
   Slot* find(uint64_t id, bool* gone = nullptr) const;
   Slot* at(uint64_t index) const;    // under a Guard: nullptr once its chunk is freed
   Slot* live(uint64_t index) const;  // a slot that cannot have been freed (see the .cpp)
-  void fill(runlog::QueryLog& q, uint64_t index, Slot& s, bool completed_only_if_done) const;
+  void fill(runlog::QueryLog& q, uint64_t index, Slot& s, const Call& call, bool completed_only_if_done) const;
   bool has_calls(uint64_t id);
   void release_chunks(uint64_t below);
 
@@ -105,6 +123,9 @@ class QueryTable {
   mutable std::atomic<uint64_t> epoch_{0};
   mutable std::atomic<uint64_t> active_[2] = {{0}, {0}};
   Waiter waiter_;
+
+  mutable std::mutex calls_mu_;  // guards calls_: one lock an issue() call, not a query
+  std::deque<Call> calls_;        // in index order; the drainer drops those wholly drained
 
   mutable std::mutex side_mu_;  // guards the side logs below (rare calls)
   std::vector<runlog::RunError> errors_;

@@ -30,7 +30,7 @@ struct Collected {
 
 TEST_CASE("drain takes completed queries in id order, not past one in flight or not yet returned") {
   QueryTable t;
-  for (int k = 0; k < 4; ++k) t.mark_issued(t.add(k, false), 10, 10);
+  for (int k = 0; k < 4; ++k) t.mark_issued(t.add(k, false), 1, 10);
   edu_response r = empty_response();
   CHECK(t.complete(1, &r) == EDU_OK);
   CHECK(t.complete(3, &r) == EDU_OK);
@@ -118,4 +118,34 @@ TEST_CASE("draining while other threads complete and repeat completions loses an
   CHECK(drained == n);
   CHECK(in_order);
   CHECK(t.error_count() == rejected.load());
+}
+
+TEST_CASE("a call's issue and return times and each query's scheduled time come back exactly") {
+  QueryTable t;
+  for (int k = 0; k < 5; ++k) t.add(k, false);
+  // Server: three due queries in one call, the last 10 s late (beyond what the slot holds itself).
+  const int64_t sched[3] = {900, 990, 1000 - 10'000'000'000};
+  t.mark_issued(0, 3, 1000, [&](uint64_t i) { return sched[i]; });
+  t.mark_issued(3, 2, 2000);
+  edu_response r{};
+  r.struct_size = sizeof r;
+  r.text = "abc";
+  r.text_len = 3;  // an unlogged query keeps its text's length, not its text
+  for (uint64_t id = 1; id <= 5; ++id) CHECK(t.complete(id, &r) == EDU_OK);
+  t.mark_returned(3, 2, 2500);
+  Collected c;
+  CHECK(t.drain(c.sink()) == 0);  // the first call has not returned
+  t.mark_returned(0, 3, 1500);
+  CHECK(t.drain(c.sink()) == 5);
+  REQUIRE(c.queries.size() == 5);
+  const int64_t issued[5] = {1000, 1000, 1000, 2000, 2000}, returned[5] = {1500, 1500, 1500, 2500, 2500};
+  const int64_t scheduled[5] = {sched[0], sched[1], sched[2], 2000, 2000};
+  for (size_t k = 0; k < 5; ++k) {
+    CHECK(c.queries[k].sample_index == k);
+    CHECK(c.queries[k].issued_ns == issued[k]);
+    CHECK(c.queries[k].issue_returned_ns == returned[k]);
+    CHECK(c.queries[k].scheduled_ns == scheduled[k]);
+    CHECK(c.queries[k].n_text_bytes == 3);
+    CHECK(c.queries[k].text.empty());
+  }
 }

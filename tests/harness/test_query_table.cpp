@@ -19,7 +19,7 @@ static edu_response text_response(const char* t, size_t n) {
 TEST_CASE("a completed query records its time and a logged one its response") {
   QueryTable t;
   uint64_t i = t.add(7, true);
-  t.mark_issued(i, 100, 100);
+  t.mark_issued(i, 1, 100);
   edu_response r = text_response("hi", 2);
   CHECK(t.complete(QueryTable::id_of(i), &r) == EDU_OK);
   edubench::runlog::RunLog log;
