@@ -127,10 +127,78 @@ __attribute__((target("avx2,fma,f16c"))) void rows_dot_f16(const float* x, int64
     rows_dot_f16<RN, 1>(x, in, w + j * in, 1, y + j, ystride);
 }
 
+bool has_avx512() {
+  static const bool yes = [] {
+    __builtin_cpu_init();
+    return has_f16c() && __builtin_cpu_supports("avx512f");
+  }();
+  return yes;
+}
+
+// rows_dot_f16 on 512-bit registers, where the CPU has them: 32 of them hold JB x RN = 4 x 5
+// accumulators, so a 5-token verification pass loads each x vector once for 4 weight rows; on
+// this machine (Zen 5, two 512-bit FMA pipes) a 5-row pass over textgen_large's matrices takes
+// 1.4 ms against 3.0 with the 256-bit kernel, and one row 0.9 against 1.0 (docs/performance_textgen.md).
+// GCC 12's avx512fintrin.h reads an _mm512_undefined_ps() value in _mm512_cvtph_ps and
+// _mm512_reduce_add_ps and warns about it in every caller (GCC bug 105593); nothing here is uninitialized.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+template <int RN, int JB>
+__attribute__((target("avx512f,fma,f16c"))) void rows_dot_f16_z(const float* x, int64_t in, const uint16_t* w,
+                                                                 int64_t out, float* y, int64_t ystride) {
+  int64_t j = 0;
+  for (; j + JB <= out; j += JB) {
+    __m512 acc[JB][RN];
+    for (int b = 0; b < JB; ++b)
+      for (int r = 0; r < RN; ++r) acc[b][r] = _mm512_setzero_ps();
+    const char* next = reinterpret_cast<const char*>(w + (j + JB) * in);
+    const int64_t next_bytes = j + 2 * JB <= out ? JB * in * 2 : 0;
+    const int64_t lines_per_step = (next_bytes / 64 + in / 16 - 1) / std::max<int64_t>(1, in / 16);
+    int64_t fetched = 0;
+    int64_t i = 0;
+    for (; i + 16 <= in; i += 16) {
+      for (int64_t k = 0; k < lines_per_step && fetched < next_bytes; ++k, fetched += 64)
+        _mm_prefetch(next + fetched, _MM_HINT_T0);
+      __m512 xv[RN];
+      for (int r = 0; r < RN; ++r) xv[r] = _mm512_loadu_ps(x + r * in + i);
+      for (int b = 0; b < JB; ++b) {
+        const __m512 wv = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + (j + b) * in + i)));
+        for (int r = 0; r < RN; ++r) acc[b][r] = _mm512_fmadd_ps(wv, xv[r], acc[b][r]);
+      }
+    }
+    for (int b = 0; b < JB; ++b)
+      for (int r = 0; r < RN; ++r) {
+        float sum = _mm512_reduce_add_ps(acc[b][r]);
+        for (int64_t k = i; k < in; ++k) sum += _cvtsh_ss(w[(j + b) * in + k]) * x[r * in + k];
+        y[r * ystride + j + b] += sum;
+      }
+  }
+  for (; j < out; ++j)  // the last out % JB rows, one at a time
+    rows_dot_f16_z<RN, 1>(x, in, w + j * in, 1, y + j, ystride);
+}
+
+// 1..4 rows of x on 512-bit registers, 4 weight rows at a time (one row: 8, for more loads in flight).
+void few_rows_f16_z(const float* x, int64_t n, int64_t in, const uint16_t* w, int64_t out, float* y) {
+  switch (n) {
+    case 1: return rows_dot_f16_z<1, 8>(x, in, w, out, y, out);
+    case 2: return rows_dot_f16_z<2, 4>(x, in, w, out, y, out);
+    case 3: return rows_dot_f16_z<3, 4>(x, in, w, out, y, out);
+    case 4: return rows_dot_f16_z<4, 4>(x, in, w, out, y, out);
+    case 5: return rows_dot_f16_z<5, 4>(x, in, w, out, y, out);
+    case 6: return rows_dot_f16_z<6, 4>(x, in, w, out, y, out);
+    default:  // 7 or 8: two passes of 4 and 3-4 rows (more accumulators would not fit the registers)
+      rows_dot_f16_z<4, 4>(x, in, w, out, y, out);
+      if (n == 7) return rows_dot_f16_z<3, 4>(x + 4 * in, in, w, out, y + 4 * out, out);
+      return rows_dot_f16_z<4, 4>(x + 4 * in, in, w, out, y + 4 * out, out);
+  }
+}
+#pragma GCC diagnostic pop
+
 // y[n, out] += x[n, in] W^T from fp16 W, 1..8 rows of x in one pass over W (a verification
 // pass of gamma + 1 = 5 tokens must not stream the weights twice); fewer rows take more weight
 // rows at a time, so that there are always 4-8 FMA chains in flight.
 void few_rows_f16(const float* x, int64_t n, int64_t in, const uint16_t* w, int64_t out, float* y) {
+  if (has_avx512()) return few_rows_f16_z(x, n, in, w, out, y);
   switch (n) {
     case 1: return rows_dot_f16<1, 8>(x, in, w, out, y, out);
     case 2: return rows_dot_f16<2, 4>(x, in, w, out, y, out);

@@ -156,6 +156,31 @@ TEST_CASE("weights that are exact fp16 numbers: the step reads fp16 copies and s
   CHECK(FastDecoder(other).matrix_bytes_per_step() == 4 * matrices);
 }
 
+TEST_CASE("fp16 weights, widths that are not multiples of the vector width: 1 to 8 rows at once give LibTorch's logits") {
+  // 36 = 2 x 16 + 4 and 108 = 13 x 8 + 4: every kernel's leftover columns and weight rows run.
+  edubench::model::GptConfig c = tiny();
+  c.n_embd = 36;
+  torch::manual_seed(31);
+  Gpt m(c);
+  m->eval();
+  {
+    torch::NoGradGuard ng;
+    for (auto& p : m->parameters()) p.normal_(0.0, 0.2).copy_(p.to(torch::kHalf).to(torch::kFloat));
+  }
+  c10::InferenceMode g;
+  FastDecoder half(m, 8);
+  KvCache a(c, 8, 64), b(c, 8, 64);
+  for (int64_t n = 1; n <= 8; ++n) {
+    std::vector<int64_t> toks, rows;
+    for (int64_t r = 0; r < n; ++r) {
+      toks.push_back((7 * n + 3 * r) % c.vocab_size);
+      rows.push_back((r + n) % 8);  // rows at different lengths, out of order
+    }
+    auto ref = m->decode_step(torch::tensor(toks, torch::kLong), a, rows);
+    CHECK_MESSAGE(close(logits_of(half.step(toks.data(), rows.data(), n, b), n, half.vocab()), ref), n, " rows");
+  }
+}
+
 TEST_CASE("shipped textgen: the fast path gives LibTorch's logits and the registry's tokens on every prompt") {
   set_threads(1);
   c10::InferenceMode g;
