@@ -9,6 +9,8 @@
 #                                        (default 30; docs/sanitizers.md, docs/fuzzing.md)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Each phase's start on stderr, so a slow CI run shows where its time went.
+phase() { echo "[scripts/test.sh] $(date -u +%T) $*" >&2; }
 
 # sanitize_address [CTEST_ARGS...]
 sanitize_address() {
@@ -20,6 +22,7 @@ sanitize_address() {
   CC=clang CXX=clang++ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEDUBENCH_TORCH_PLUGINS=OFF \
     -DEDUBENCH_SANITIZE=address,undefined -DEDUBENCH_FUZZ=ON -DEDUBENCH_FUZZ_SECONDS="${EDUBENCH_FUZZ_SECONDS:-30}"
   cmake --build build-asan -j"$(nproc)"
+  phase "ctest (sanitizers)"
   # detect_leaks=0: plugins are never unloaded and an in-process plugin's state lives until exit by
   # design (sut-abi.md), so a leak report would list those; every other ASan error stops the test.
   export ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1
@@ -33,12 +36,17 @@ if [ "${1:-}" = "--sanitize" ]; then
     *) echo "scripts/test.sh: --sanitize takes 'address' (ThreadSanitizer: docs/sanitizers.md)" >&2; exit 2 ;;
   esac
 fi
+phase "install"
 ./scripts/install_deps.sh --with-slurm
 # install_deps installed Chromium and Slurm: the report test and the Slurm grading test may not
 # skip for want of them.
 export EDUBENCH_REQUIRE_CHROMIUM=1 EDUBENCH_REQUIRE_SLURM=1
+phase "build"
 ./scripts/build.sh
+phase "ctest (Release)"
 ctest --test-dir build --output-on-failure --timeout 600 -j2
 # The whole suite under the sanitizers takes about as long again as the Release one; CI runs the
 # parts where memory errors hide (the units, the isolated worker) and every fuzz target briefly.
+phase "sanitizer pass"
 EDUBENCH_FUZZ_SECONDS=${EDUBENCH_FUZZ_SECONDS:-20} sanitize_address -L 'unit|isolation|fuzz'
+phase "done"
