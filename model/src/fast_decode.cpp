@@ -10,6 +10,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace edubench::model {
 namespace {
@@ -226,6 +227,43 @@ void few_rows(const float* x, int64_t n, int64_t in, const float* w, int64_t out
   }
 }
 
+// y[i, 0..hd) = sum over l < L of p[i, l] v[l, 0..hd), for M rows of p: the value half of a
+// verification pass's attention, each row of V read once for all M tokens. OpenBLAS's SGEMM
+// packed the whole cached V (and K) slice on every call, per head and layer: it took more
+// time than the matrices in a speculative run (perf, docs/performance_textgen.md).
+template <int M>
+__attribute__((target("avx2,fma"))) void probs_times_values(const float* p, int64_t L, const float* v, int64_t hd,
+                                                             float* y, int64_t ystride) {
+  int64_t c = 0;
+  for (; c + 8 <= hd; c += 8) {
+    __m256 acc[M];
+    for (int i = 0; i < M; ++i) acc[i] = _mm256_setzero_ps();
+    for (int64_t l = 0; l < L; ++l) {
+      const __m256 vv = _mm256_loadu_ps(v + l * hd + c);
+      for (int i = 0; i < M; ++i) acc[i] = _mm256_fmadd_ps(_mm256_broadcast_ss(p + i * L + l), vv, acc[i]);
+    }
+    for (int i = 0; i < M; ++i) _mm256_storeu_ps(y + i * ystride + c, acc[i]);
+  }
+  for (; c < hd; ++c)
+    for (int i = 0; i < M; ++i) {
+      float sum = 0;
+      for (int64_t l = 0; l < L; ++l) sum += p[i * L + l] * v[l * hd + c];
+      y[i * ystride + c] = sum;
+    }
+}
+
+void probs_times_values(int64_t m, const float* p, int64_t L, const float* v, int64_t hd, float* y, int64_t ystride) {
+  switch (m) {
+    case 2: return probs_times_values<2>(p, L, v, hd, y, ystride);
+    case 3: return probs_times_values<3>(p, L, v, hd, y, ystride);
+    case 4: return probs_times_values<4>(p, L, v, hd, y, ystride);
+    case 5: return probs_times_values<5>(p, L, v, hd, y, ystride);
+    case 6: return probs_times_values<6>(p, L, v, hd, y, ystride);
+    case 7: return probs_times_values<7>(p, L, v, hd, y, ystride);
+    default: return probs_times_values<8>(p, L, v, hd, y, ystride);
+  }
+}
+
 using Weight = FastDecoder::Weight;
 
 // y[n, out] (+)= x[n, in] W^T + b, W in nn.Linear's [out, in] layout. One row is a GEMV (the
@@ -375,13 +413,22 @@ void FastDecoder::attend(int64_t layer, const int64_t* rows, int64_t n, KvCache&
         std::copy(qi + 2 * C + h * hd, qi + 2 * C + (h + 1) * hd, v + pos * hd);
       }
       // scores = Q K^T / sqrt(hd); softmax of each token over its own positions 0 .. pos; y = P V.
-      if (m == 1)
+      const bool few = m <= 8 && has_avx2_fma();  // the hand-written kernels (see probs_times_values)
+      if (m == 1) {
         cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(Lmax), static_cast<int>(hd), scale, k,
                     static_cast<int>(hd), q + h * hd, 1, 0.0f, p, 1);
-      else
+      } else if (few) {
+        thread_local std::vector<float> qs;  // the m queries of this head, scaled, contiguous
+        qs.resize(static_cast<size_t>(m * hd));
+        for (int64_t i = 0; i < m; ++i)
+          for (int64_t c = 0; c < hd; ++c) qs[static_cast<size_t>(i * hd + c)] = scale * q[i * 3 * C + h * hd + c];
+        std::fill(p, p + m * Lmax, 0.0f);
+        few_rows(qs.data(), m, hd, k, Lmax, p);
+      } else {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(Lmax),
                     static_cast<int>(hd), scale, q + h * hd, static_cast<int>(3 * C), k, static_cast<int>(hd), 0.0f, p,
                     static_cast<int>(Lmax));
+      }
       for (int64_t i = 0; i < m; ++i) {
         float* pi = p + i * Lmax;
         const int64_t L = pos_[static_cast<size_t>(r + i)] + 1;
@@ -395,6 +442,8 @@ void FastDecoder::attend(int64_t layer, const int64_t* rows, int64_t n, KvCache&
       if (m == 1)
         cblas_sgemv(CblasRowMajor, CblasTrans, static_cast<int>(Lmax), static_cast<int>(hd), 1.0f, v,
                     static_cast<int>(hd), p, 1, 0.0f, y_.data() + r * C + h * hd, 1);
+      else if (few)
+        probs_times_values(m, p, Lmax, v, hd, y_.data() + r * C + h * hd, C);
       else
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, static_cast<int>(m), static_cast<int>(hd),
                     static_cast<int>(Lmax), 1.0f, p, static_cast<int>(Lmax), v, static_cast<int>(hd), 0.0f,
