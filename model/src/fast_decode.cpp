@@ -82,11 +82,29 @@ bool has_f16c() {
   return yes;
 }
 
+// Prefetches the next block of weight rows while a kernel reads the current one, spread over
+// the current block's steps: the hardware prefetcher alone kept one core at ~20 GB/s on this
+// machine, with it ~40 (docs/performance_textgen.md). Nothing past the matrix's last block.
+class NextBlockPrefetch {
+ public:
+  // Block [j, j + jb) of a matrix of `out` rows of `in` fp16 values, read in `steps` steps.
+  NextBlockPrefetch(const uint16_t* w, int64_t j, int64_t jb, int64_t in, int64_t out, int64_t steps)
+      : next_(reinterpret_cast<const char*>(w + (j + jb) * in)),
+        bytes_(j + 2 * jb <= out ? jb * in * 2 : 0),
+        per_step_((bytes_ / 64 + steps - 1) / std::max<int64_t>(1, steps)) {}
+  void step() {
+    for (int64_t k = 0; k < per_step_ && fetched_ < bytes_; ++k, fetched_ += 64) _mm_prefetch(next_ + fetched_, _MM_HINT_T0);
+  }
+
+ private:
+  const char* next_;
+  int64_t bytes_, per_step_, fetched_ = 0;
+};
+
 // The same product from fp16 weights (converted exactly to fp32 as they are loaded): half the
 // bytes of a memory-bound step. JB weight rows at a time give JB x RN independent FMA chains
-// (one chain per output would wait on the FMA's latency, not on memory). While it reads one
-// block of JB rows it prefetches the next, spread over the block's steps: the hardware
-// prefetcher alone kept one core at ~20 GB/s on this machine, with it ~30 (docs/performance_textgen.md).
+// (one chain per output would wait on the FMA's latency, not on memory), the next JB rows
+// prefetched meanwhile.
 template <int RN, int JB>
 __attribute__((target("avx2,fma,f16c"))) void rows_dot_f16(const float* x, int64_t in, const uint16_t* w, int64_t out,
                                                             float* y, int64_t ystride) {
@@ -95,14 +113,10 @@ __attribute__((target("avx2,fma,f16c"))) void rows_dot_f16(const float* x, int64
     __m256 acc[JB][RN];
     for (int b = 0; b < JB; ++b)
       for (int r = 0; r < RN; ++r) acc[b][r] = _mm256_setzero_ps();
-    const char* next = reinterpret_cast<const char*>(w + (j + JB) * in);
-    const int64_t next_bytes = j + 2 * JB <= out ? JB * in * 2 : 0;
-    const int64_t lines_per_step = (next_bytes / 64 + in / 8 - 1) / std::max<int64_t>(1, in / 8);
-    int64_t fetched = 0;
+    NextBlockPrefetch prefetch(w, j, JB, in, out, in / 8);
     int64_t i = 0;
     for (; i + 8 <= in; i += 8) {
-      for (int64_t k = 0; k < lines_per_step && fetched < next_bytes; ++k, fetched += 64)
-        _mm_prefetch(next + fetched, _MM_HINT_T0);
+      prefetch.step();
       if constexpr (JB == 1) {  // many rows of x: read them from L1 as they are used (16 registers)
         const __m256 wv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + j * in + i)));
         for (int r = 0; r < RN; ++r) acc[0][r] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x + r * in + i), acc[0][r]);
@@ -152,14 +166,10 @@ __attribute__((target("avx512f,fma,f16c"))) void rows_dot_f16_z(const float* x, 
     __m512 acc[JB][RN];
     for (int b = 0; b < JB; ++b)
       for (int r = 0; r < RN; ++r) acc[b][r] = _mm512_setzero_ps();
-    const char* next = reinterpret_cast<const char*>(w + (j + JB) * in);
-    const int64_t next_bytes = j + 2 * JB <= out ? JB * in * 2 : 0;
-    const int64_t lines_per_step = (next_bytes / 64 + in / 16 - 1) / std::max<int64_t>(1, in / 16);
-    int64_t fetched = 0;
+    NextBlockPrefetch prefetch(w, j, JB, in, out, in / 16);
     int64_t i = 0;
     for (; i + 16 <= in; i += 16) {
-      for (int64_t k = 0; k < lines_per_step && fetched < next_bytes; ++k, fetched += 64)
-        _mm_prefetch(next + fetched, _MM_HINT_T0);
+      prefetch.step();
       __m512 xv[RN];
       for (int r = 0; r < RN; ++r) xv[r] = _mm512_loadu_ps(x + r * in + i);
       for (int b = 0; b < JB; ++b) {
@@ -229,8 +239,8 @@ void few_rows(const float* x, int64_t n, int64_t in, const float* w, int64_t out
 
 // y[i, 0..hd) = sum over l < L of p[i, l] v[l, 0..hd), for M rows of p: the value half of a
 // verification pass's attention, each row of V read once for all M tokens. OpenBLAS's SGEMM
-// packed the whole cached V (and K) slice on every call, per head and layer: it took more
-// time than the matrices in a speculative run (perf, docs/performance_textgen.md).
+// copies (packs) the whole cached V (and K) slice first on every call, per head and layer,
+// which a handful of rows does not repay.
 template <int M>
 __attribute__((target("avx2,fma"))) void probs_times_values(const float* p, int64_t L, const float* v, int64_t hd,
                                                              float* y, int64_t ystride) {
