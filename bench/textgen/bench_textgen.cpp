@@ -4,6 +4,7 @@
 //   spec:  target-only vs speculative decoding (draft model and n-gram drafter) over gamma,
 //          in the same process, with the walltime formula's prediction beside the measurement.
 //   floor: decode speed against weights bytes / memory bandwidth and FLOPs / GEMM rate.
+#include <edubench/model/blas_core.hpp>
 #include <edubench/model/generate.hpp>
 #include <edubench/model/tokenizer.hpp>
 
@@ -159,6 +160,14 @@ void bench_spec(Gpt& target, Gpt& draft, const std::vector<std::vector<int64_t>>
               "(1 - a^(g+1)) / ((1 - a)(g c + v)) with the measured a, c and v(g).\n\n", reps);
   std::printf("| drafter | gamma | v(gamma) | acceptance a | tokens per round | target passes per token | target-only tokens/s | speculative tokens/s | speedup measured | predicted (formula, a) | predicted (tokens per round) | lossless |\n");
   std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+  struct Breakdown {
+    std::string kind;
+    int64_t gamma;
+    double base;  // target-only seconds, all prompts
+    SpecSeconds parts;
+    int64_t verify_passes;
+  };
+  std::vector<Breakdown> breakdowns;
   for (const auto& kind : drafters) {
     for (int64_t g : gammas) {
       Pass many(target, g + 1);
@@ -169,15 +178,19 @@ void bench_spec(Gpt& target, Gpt& draft, const std::vector<std::vector<int64_t>>
       bool same = true;
       for (size_t i = 0; i < prompts.size(); ++i) same = same && dec.generate(prompts[i], max_new, st) == ref[i];
       double secs = 1e300, base = 1e300;
+      SpecSeconds parts;  // of the fastest speculative repetition
       for (int rep = 0; rep < reps; ++rep) {
         base = std::min(base, best_of(1, [&] {
           for (const auto& p : prompts) greedy_generate(target, cache, p, max_new, Decode::fast);
         }));
-        secs = std::min(secs, best_of(1, [&] {
+        dec.reset_seconds();
+        const double s = best_of(1, [&] {
           SpecStats ignored;
           for (const auto& p : prompts) dec.generate(p, max_new, ignored);
-        }));
+        });
+        if (s < secs) secs = s, parts = dec.seconds();
       }
+      breakdowns.push_back({kind, g, base, parts, st.target_passes - static_cast<int64_t>(prompts.size())});
       const double a = st.drafted ? static_cast<double>(st.accepted) / static_cast<double>(st.drafted) : 0;
       const double rounds = static_cast<double>(st.target_passes - static_cast<int64_t>(prompts.size()));
       // The n-gram drafter costs no model step (c = 0).
@@ -192,6 +205,23 @@ void bench_spec(Gpt& target, Gpt& draft, const std::vector<std::vector<int64_t>>
                   ntok / secs, base / secs, pred, pred_rounds, same ? "yes" : "NO");
       std::fflush(stdout);
     }
+  }
+  // The passes as they ran: a target-only step = its run less the same prompts' prefills (the
+  // speculative side times those), per step after the first token.
+  std::printf("\nWhere the time went, as the decoder measures itself (wall clock, the fastest repetition; ms per\n"
+              "generated token). v in the run = a verification pass / a target-only step of the run beside it:\n"
+              "what the formula's v is, measured where the passes ran (positions up to the prompt + %lld).\n\n",
+              static_cast<long long>(max_new));
+  std::printf("| drafter | gamma | target-only | speculative | target prefill | draft prefill | draft steps | draft feed | verify | other | verify pass ms | v in the run |\n");
+  std::printf("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+  for (const auto& b : breakdowns) {
+    const double k = 1e3 / ntok;
+    const auto& p = b.parts;
+    const double step = (b.base - p.target_prefill) / (ntok - static_cast<double>(prompts.size()));
+    const double pass = b.verify_passes ? p.verify / static_cast<double>(b.verify_passes) : 0;
+    std::printf("| %s | %lld | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.3f | %.2f |\n", b.kind.c_str(),
+                static_cast<long long>(b.gamma), b.base * k, p.total() * k, p.target_prefill * k, p.draft_prefill * k,
+                p.draft_steps * k, p.draft_feed * k, p.verify * k, p.other * k, pass * 1e3, pass / step);
   }
   std::printf("\n");
 }
@@ -339,8 +369,10 @@ int main(int argc, char** argv) {
         throw std::runtime_error("--lengths: " + std::to_string(n) + " + 32 exceeds " + model + "'s context of " +
                                  std::to_string(target->config().block_size));
     const std::string prompts = root + "/data/textgen/prompts.jsonl";
-    std::printf("target %s, draft %s, threads %d, torch intra-op threads %d, clock: %s\n\n", model.c_str(),
-                draft_model.c_str(), threads, torch::get_num_threads(), g_wall_clock ? "wall" : "thread CPU time");
+    std::printf("target %s, draft %s, threads %d, torch intra-op threads %d, clock: %s, OpenBLAS kernels: %s%s\n\n",
+                model.c_str(), draft_model.c_str(), threads, torch::get_num_threads(),
+                g_wall_clock ? "wall" : "thread CPU time", blas_core().empty() ? "(not OpenBLAS)" : blas_core().c_str(),
+                blas_core_note().empty() ? "" : (" (" + blas_core_note() + ")").c_str());
     if (what == "cache" || what == "all") bench_cache(target, load_prompts(prompts, n_prompts, 32), lengths);
     if (what == "spec" || what == "all")
       bench_spec(target, draft, load_prompts(prompts, n_prompts, 48), spec_tokens, gammas, drafters, reps);

@@ -2,6 +2,7 @@
 #include <edubench/model/generate.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -12,6 +13,19 @@ namespace {
 
 torch::Tensor as_tensor(const std::vector<int64_t>& t) { return torch::tensor(t, torch::kLong); }
 torch::Tensor one(int64_t t) { return torch::tensor({t}, torch::kLong); }
+
+// Adds the seconds since it was made to `into` when it goes out of scope.
+class AddSeconds {
+ public:
+  explicit AddSeconds(double& into) : into_(into), t0_(std::chrono::steady_clock::now()) {}
+  ~AddSeconds() { into_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t0_).count(); }
+  AddSeconds(const AddSeconds&) = delete;
+  AddSeconds& operator=(const AddSeconds&) = delete;
+
+ private:
+  double& into_;
+  std::chrono::steady_clock::time_point t0_;
+};
 
 void check_fits(const Gpt& m, size_t prompt, int64_t max_new) {
   if (prompt == 0) throw std::invalid_argument("empty prompt");
@@ -100,6 +114,7 @@ void SpeculativeDecoder::emit(Row& r, const std::vector<int32_t>& burst) {
 // The draft cache of `row` re-prefilled with ctx[from, to): the latest half of its window when
 // a round would overflow it.
 void SpeculativeDecoder::draft_prefill(int64_t row, int64_t from, int64_t to) {
+  AddSeconds timed(seconds_.draft_prefill);
   Row& r = rows_[static_cast<size_t>(row)];
   r.dropped = from;
   dc_->truncate(row, 0);
@@ -117,7 +132,11 @@ void SpeculativeDecoder::start(int64_t row, const std::vector<int64_t>& prompt, 
   if (max_new == 0) return;
   r.active = true;
   tc_.truncate(row, 0);
-  auto logits = target_->forward_cached(as_tensor(prompt), tc_, row);
+  torch::Tensor logits;
+  {
+    AddSeconds timed(seconds_.target_prefill);
+    logits = target_->forward_cached(as_tensor(prompt), tc_, row);
+  }
   ++r.stats.target_passes;
   if (dc_) {
     const int64_t window = dc_->max_ctx();
@@ -171,7 +190,11 @@ void SpeculativeDecoder::draft_all(const std::vector<int64_t>& active) {
       tokens.push_back(k == 0 ? r.ctx.back() : r.draft.back());
       rows.push_back(active[i]);
     }
-    const float* logits = dfast_->step(tokens.data(), rows.data(), static_cast<int64_t>(rows.size()), *dc_);
+    const float* logits;
+    {
+      AddSeconds timed(seconds_.draft_steps);
+      logits = dfast_->step(tokens.data(), rows.data(), static_cast<int64_t>(rows.size()), *dc_);
+    }
     for (size_t j = 0; j < rows.size(); ++j) {
       Row& r = rows_[static_cast<size_t>(rows[j])];
       r.draft.push_back(argmax_token(logits + static_cast<int64_t>(j) * dfast_->vocab(), dfast_->vocab()));
@@ -181,6 +204,17 @@ void SpeculativeDecoder::draft_all(const std::vector<int64_t>& active) {
 }
 
 void SpeculativeDecoder::round() {
+  // `other` = the round's time less the passes timed inside it.
+  const double passes_before = seconds_.draft_prefill + seconds_.draft_steps + seconds_.draft_feed + seconds_.verify;
+  double whole = 0;
+  {
+    AddSeconds timed(whole);
+    round_untimed();
+  }
+  seconds_.other += whole - (seconds_.draft_prefill + seconds_.draft_steps + seconds_.draft_feed + seconds_.verify - passes_before);
+}
+
+void SpeculativeDecoder::round_untimed() {
   std::vector<int64_t> active;
   for (size_t i = 0; i < rows_.size(); ++i)
     if (rows_[i].active) active.push_back(static_cast<int64_t>(i));
@@ -200,7 +234,11 @@ void SpeculativeDecoder::round() {
     tokens.insert(tokens.end(), r.draft.begin(), r.draft.end());
     rows.insert(rows.end(), r.draft.size() + 1, active[i]);
   }
-  const float* vl = tfast_.step(tokens.data(), rows.data(), static_cast<int64_t>(tokens.size()), tc_);
+  const float* vl;
+  {
+    AddSeconds timed(seconds_.verify);
+    vl = tfast_.step(tokens.data(), rows.data(), static_cast<int64_t>(tokens.size()), tc_);
+  }
   auto choice = [&](size_t i) { return argmax_token(vl + static_cast<int64_t>(i) * tfast_.vocab(), tfast_.vocab()); };
   std::vector<int64_t> feed_tokens, feed_rows;  // draft caches one token short
   for (size_t i = 0; i < active.size(); ++i) {
@@ -233,7 +271,10 @@ void SpeculativeDecoder::round() {
     burst.push_back(next);
     emit(r, burst);
   }
-  if (!feed_rows.empty()) dfast_->step(feed_tokens.data(), feed_rows.data(), static_cast<int64_t>(feed_rows.size()), *dc_);
+  if (!feed_rows.empty()) {
+    AddSeconds timed(seconds_.draft_feed);
+    dfast_->step(feed_tokens.data(), feed_rows.data(), static_cast<int64_t>(feed_rows.size()), *dc_);
+  }
 }
 
 std::vector<int32_t> SpeculativeDecoder::generate(const std::vector<int64_t>& prompt, int64_t max_new, SpecStats& st,

@@ -1,4 +1,5 @@
 // The GPT, its KV cache, checkpoint I/O and token selection.
+#include <edubench/model/blas_core.hpp>
 #include <edubench/model/gpt.hpp>
 #include <edubench/model/safetensors.hpp>
 
@@ -11,6 +12,11 @@
 
 namespace edubench::model {
 namespace F = torch::nn::functional;
+namespace {
+// Every user of the GPT links this file: through it, OpenBLAS's kernels are chosen for this CPU
+// when the library is loaded (blas_core.hpp), before any forward pass.
+[[maybe_unused]] const bool kBlasCoreChosen = (blas_core(), true);
+}  // namespace
 
 // ---- config.json -----------------------------------------------------------------------------
 

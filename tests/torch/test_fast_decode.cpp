@@ -26,9 +26,16 @@ bool close(const torch::Tensor& a, const torch::Tensor& b) {
   return (a - b).abs().max().item<double>() <= 1e-5 * b.abs().max().item<double>();
 }
 
-Gpt random_model(uint64_t seed) {
+// n_embd 36 (2 heads of 18): widths that are not multiples of any vector width.
+edubench::model::GptConfig odd_width() {
+  edubench::model::GptConfig c = tiny();
+  c.n_embd = 36;
+  return c;
+}
+
+Gpt random_model(uint64_t seed, const edubench::model::GptConfig& c = tiny()) {
   torch::manual_seed(seed);
-  Gpt m(tiny());
+  Gpt m(c);
   m->eval();
   // Non-trivial layer norms and biases (the initialisation sets them to 1 and 0).
   torch::NoGradGuard ng;
@@ -158,11 +165,8 @@ TEST_CASE("weights that are exact fp16 numbers: the step reads fp16 copies and s
 
 TEST_CASE("fp16 weights, widths that are not multiples of the vector width: 1 to 8 rows at once give LibTorch's logits") {
   // 36 = 2 x 16 + 4 and 108 = 13 x 8 + 4: every kernel's leftover columns and weight rows run.
-  edubench::model::GptConfig c = tiny();
-  c.n_embd = 36;
-  torch::manual_seed(31);
-  Gpt m(c);
-  m->eval();
+  const edubench::model::GptConfig c = odd_width();
+  Gpt m = random_model(31, c);
   {
     torch::NoGradGuard ng;
     for (auto& p : m->parameters()) p.normal_(0.0, 0.2).copy_(p.to(torch::kHalf).to(torch::kFloat));
@@ -178,6 +182,31 @@ TEST_CASE("fp16 weights, widths that are not multiples of the vector width: 1 to
     }
     auto ref = m->decode_step(torch::tensor(toks, torch::kLong), a, rows);
     CHECK_MESSAGE(close(logits_of(half.step(toks.data(), rows.data(), n, b), n, half.vocab()), ref), n, " rows");
+  }
+}
+
+TEST_CASE("1 to 8 tokens of one sequence in one step, head width 18, 17 to 48 keys: LibTorch's logits") {
+  // A verification pass's attention: every token count the few-token kernels take (7 and 8 in two
+  // groups), head columns that are not a multiple of the vector width (36 / 2 heads), and key
+  // counts with and without a full block of 16 plus leftovers.
+  const edubench::model::GptConfig c = odd_width();
+  Gpt m = random_model(32, c);
+  c10::InferenceMode g;
+  FastDecoder fast(m, 8);
+  for (int64_t prefix : {16, 40}) {
+    for (int64_t n = 1; n <= 8; ++n) {
+      KvCache a(c, 1, 64), b(c, 1, 64);
+      std::vector<int64_t> pre, toks;
+      for (int64_t t = 0; t < prefix; ++t) pre.push_back((5 * t + 1) % c.vocab_size);
+      for (int64_t t = 0; t < n; ++t) toks.push_back((11 * t + n) % c.vocab_size);
+      m->forward_cached(torch::tensor(pre, torch::kLong), a, 0);
+      m->forward_cached(torch::tensor(pre, torch::kLong), b, 0);
+      auto ref = m->forward_cached(torch::tensor(toks, torch::kLong), a, 0);
+      const std::vector<int64_t> rows(static_cast<size_t>(n), 0);
+      CHECK_MESSAGE(close(logits_of(fast.step(toks.data(), rows.data(), n, b), n, fast.vocab()), ref), n,
+                    " tokens after ", prefix);
+      CHECK(b.length(0) == prefix + n);
+    }
   }
 }
 

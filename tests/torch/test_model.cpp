@@ -1,6 +1,7 @@
 // Model core: the cached paths compute what the uncached forward computes; truncation then
 // regeneration equals a fresh run; checkpoints round-trip. These use random weights on
 // purpose: they are unit tests of plumbing, not of a workload.
+#include <edubench/model/blas_core.hpp>
 #include <edubench/model/generate.hpp>
 #include <edubench/model/gpt.hpp>
 #include <edubench/model/safetensors.hpp>
@@ -9,6 +10,8 @@
 
 #include <doctest/doctest.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -138,6 +141,43 @@ TEST_CASE("speculative decoding equals greedy decoding, even with a random draft
   CHECK(SpeculativeDecoder(target, target, 4).generate(prompt, 40, self) == greedy);
   CHECK(self.accepted == self.drafted);
   CHECK(self.target_passes == 1 + 39 / 5 + (39 % 5 ? 1 : 0));
+}
+
+TEST_CASE("a speculative decoder accounts for its time by part") {
+  torch::manual_seed(8);
+  Gpt target(tiny()), draft(tiny());
+  target->eval();
+  draft->eval();
+  c10::InferenceMode g;
+  const std::vector<int64_t> prompt = {10, 20, 30, 40};
+  SpecStats st;
+  SpeculativeDecoder dec(target, draft, 3);
+  const auto t0 = std::chrono::steady_clock::now();
+  dec.generate(prompt, 30, st);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const SpecSeconds& s = dec.seconds();
+  CHECK(s.target_prefill > 0);
+  CHECK(s.draft_prefill > 0);
+  CHECK(s.draft_steps > 0);
+  CHECK(s.verify > 0);
+  CHECK(s.other >= 0);
+  CHECK(s.total() <= wall);
+  dec.reset_seconds();
+  CHECK(dec.seconds().total() == 0);
+  SpeculativeDecoder lookup(target, Gpt{nullptr}, 3);  // prompt lookup runs no draft model
+  lookup.generate(prompt, 30, st);
+  CHECK(lookup.seconds().verify > 0);
+  CHECK(lookup.seconds().draft_prefill + lookup.seconds().draft_steps + lookup.seconds().draft_feed == 0);
+}
+
+TEST_CASE("OpenBLAS runs kernels for this CPU, not the Pentium 4 ones it falls back to on a CPU it does not know") {
+  if (blas_core().empty() || std::getenv("OPENBLAS_CORETYPE") != nullptr) return;  // another BLAS, or the user's choice
+  __builtin_cpu_init();
+  if (!__builtin_cpu_supports("avx2")) return;  // nothing better than the fallback to choose
+  CHECK(blas_core() != "Prescott");
+  // and LibTorch's products on those kernels are still right
+  auto a = torch::randn({37, 53}), b = torch::randn({53, 29});
+  CHECK(torch::allclose(torch::matmul(a, b), (a.unsqueeze(2) * b.unsqueeze(0)).sum(1), 1e-4, 1e-4));
 }
 
 TEST_CASE("a draft with a shorter context drafts from a sliding window of the latest tokens, losslessly") {

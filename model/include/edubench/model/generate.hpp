@@ -43,6 +43,19 @@ struct SpecStats {
   SpecStats& operator+=(const SpecStats& o);  // sums, position by position
 };
 
+// Where a SpeculativeDecoder's time went: wall-clock seconds summed over its calls since it was
+// made or reset. `other` is what the rounds spent outside the passes (choosing, rolling back,
+// emitting): the cost the speedup formula does not count.
+struct SpecSeconds {
+  double target_prefill = 0;  // start(): the prompt through the target (LibTorch)
+  double draft_prefill = 0;   // the draft's prompt and its window re-prefills (LibTorch)
+  double draft_steps = 0;     // fast draft passes that propose tokens
+  double draft_feed = 0;      // fast draft passes over a fully accepted round's last draft
+  double verify = 0;          // fast target passes over x and the drafts
+  double other = 0;
+  double total() const { return target_prefill + draft_prefill + draft_steps + draft_feed + verify + other; }
+};
+
 // Draft-and-verify decoding whose output equals the target's greedy output, for up to `rows`
 // sequences at once. Both caches are allocated once (block_size long, `rows` rows) and rolled
 // back by length after each verification. Prefills run on LibTorch, one row at a time; draft
@@ -71,6 +84,8 @@ class SpeculativeDecoder {
   bool any_active() const;
   const SpecStats& stats(int64_t row) const { return rows_[static_cast<size_t>(row)].stats; }
   const std::vector<int32_t>& output(int64_t row) const { return rows_[static_cast<size_t>(row)].out; }
+  const SpecSeconds& seconds() const { return seconds_; }
+  void reset_seconds() { seconds_ = {}; }
 
  private:
   struct Row {
@@ -87,6 +102,7 @@ class SpeculativeDecoder {
   void draft_prefill(int64_t row, int64_t from, int64_t to);
   int64_t draft_length(int64_t row) const;
   void draft_all(const std::vector<int64_t>& active);
+  void round_untimed();
 
   Gpt target_, draft_;
   int64_t gamma_;
@@ -95,6 +111,7 @@ class SpeculativeDecoder {
   FastDecoder tfast_;
   std::optional<FastDecoder> dfast_;
   std::vector<Row> rows_;
+  SpecSeconds seconds_;
 };
 
 }  // namespace edubench::model
