@@ -139,15 +139,17 @@ void bench_cache(Gpt& target, const std::vector<std::vector<int64_t>>& prompts, 
 }
 
 void bench_spec(Gpt& target, Gpt& draft, const std::vector<std::vector<int64_t>>& prompts, int64_t max_new,
-                const std::vector<int64_t>& gammas, const std::vector<std::string>& drafters, int reps) {
+                const std::vector<int64_t>& gammas, const std::vector<std::string>& drafters, int reps,
+                double confidence) {
   // Cost ratios for the formula, measured on this machine as the decoder runs them:
   // c = draft step / target step, v(g) = target verification of g + 1 tokens / target step
   // (all on the fast path).
   Pass t1(target, 1), d1(draft, 1);
   const auto [ts, ds] = paired_seconds(t1, d1, 301);
   const double c = ds / ts;
-  std::printf("### Speculative vs target-only decoding (%zu prompts of 48 bytes, %lld new tokens, greedy)\n\n",
-              prompts.size(), static_cast<long long>(max_new));
+  std::printf("### Speculative vs target-only decoding (%zu prompts of 48 bytes, %lld new tokens, greedy%s)\n\n",
+              prompts.size(), static_cast<long long>(max_new),
+              confidence > 0 ? (", a draft stops below probability " + std::to_string(confidence)).c_str() : "");
   std::printf("Target %.2f M parameters, draft %.2f M. Target step %.3f ms, draft step %.3f ms (fast path): c = %.3f.\n\n",
               static_cast<double>(target->parameter_count()) / 1e6, static_cast<double>(draft->parameter_count()) / 1e6,
               ts * 1e3, ds * 1e3, c);
@@ -174,6 +176,7 @@ void bench_spec(Gpt& target, Gpt& draft, const std::vector<std::vector<int64_t>>
       const auto [one, verify] = paired_seconds(t1, many, 101);
       const double v = verify / one;
       SpeculativeDecoder dec(target, kind == "model" ? draft : Gpt{nullptr}, g);
+      dec.set_draft_confidence(confidence);
       SpecStats st;
       bool same = true;
       for (size_t i = 0; i < prompts.size(); ++i) same = same && dec.generate(prompts[i], max_new, st) == ref[i];
@@ -319,6 +322,7 @@ std::vector<int64_t> parse_list(const std::string& what, const std::string& text
 
 int main(int argc, char** argv) {
   std::string root, what, model, draft_model, lengths_text, gammas_text, drafters_text;
+  double confidence;
   int threads, reps;
   size_t n_prompts;
   int64_t spec_tokens;
@@ -332,6 +336,8 @@ int main(int argc, char** argv) {
       ("lengths", po::value(&lengths_text)->default_value("64,128,224"), "cache: new-token counts (each + 32 within the context)")
       ("spec-tokens", po::value(&spec_tokens)->default_value(128), "spec: new tokens per prompt")
       ("gammas", po::value(&gammas_text)->default_value("1,2,3,4,5,6,7,8"), "spec: draft lengths")
+      ("draft-confidence", po::value(&confidence)->default_value(0.0),
+       "spec: a draft stops for the round after a token it gave less than this probability (0: always gamma)")
       ("drafters", po::value(&drafters_text)->default_value("model,ngram"), "spec: model and/or ngram")
       ("reps", po::value(&reps)->default_value(3), "spec: timed repetitions of each side (best of)")
       ("wall-clock", po::bool_switch(&g_wall_clock), "time by wall clock (default: this thread's CPU time; needed with --threads > 1)")
@@ -354,6 +360,7 @@ int main(int argc, char** argv) {
       drafters.push_back(d);
     }
     if (reps < 1) throw po::error("--reps: expected at least 1");
+    if (confidence < 0 || confidence >= 1) throw po::error("--draft-confidence: expected a probability in [0, 1)");
   } catch (const po::error& e) {
     std::fprintf(stderr, "bench_textgen: error: %s (see --help)\n", e.what());
     return 2;
@@ -375,7 +382,7 @@ int main(int argc, char** argv) {
                 blas_core_note().empty() ? "" : (" (" + blas_core_note() + ")").c_str());
     if (what == "cache" || what == "all") bench_cache(target, load_prompts(prompts, n_prompts, 32), lengths);
     if (what == "spec" || what == "all")
-      bench_spec(target, draft, load_prompts(prompts, n_prompts, 48), spec_tokens, gammas, drafters, reps);
+      bench_spec(target, draft, load_prompts(prompts, n_prompts, 48), spec_tokens, gammas, drafters, reps, confidence);
     if (what == "floor" || what == "all") bench_floor(target, load_prompts(prompts, n_prompts, 48));
   } catch (const std::exception& e) {
     std::fprintf(stderr, "bench_textgen: error: %s\n", e.what());

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -26,6 +27,14 @@ class AddSeconds {
   double& into_;
   std::chrono::steady_clock::time_point t0_;
 };
+
+// The softmax probability of the largest of n logits.
+double top_probability(const float* logits, int64_t n) {
+  const float mx = *std::max_element(logits, logits + n);
+  double sum = 0;
+  for (int64_t i = 0; i < n; ++i) sum += std::exp(static_cast<double>(logits[i] - mx));
+  return 1.0 / sum;
+}
 
 void check_fits(const Gpt& m, size_t prompt, int64_t max_new) {
   if (prompt == 0) throw std::invalid_argument("empty prompt");
@@ -181,15 +190,19 @@ void SpeculativeDecoder::draft_all(const std::vector<int64_t>& active) {
   }
   if (!dc_) return;
   std::vector<int64_t> tokens, rows;
+  std::vector<size_t> which;  // index into active of each row in this step
   for (int64_t k = 0; k < longest; ++k) {
     tokens.clear();
     rows.clear();
+    which.clear();
     for (size_t i = 0; i < active.size(); ++i) {
       if (want[i] <= k) continue;
       const Row& r = rows_[static_cast<size_t>(active[i])];
       tokens.push_back(k == 0 ? r.ctx.back() : r.draft.back());
       rows.push_back(active[i]);
+      which.push_back(i);
     }
+    if (rows.empty()) break;
     const float* logits;
     {
       AddSeconds timed(seconds_.draft_steps);
@@ -197,8 +210,10 @@ void SpeculativeDecoder::draft_all(const std::vector<int64_t>& active) {
     }
     for (size_t j = 0; j < rows.size(); ++j) {
       Row& r = rows_[static_cast<size_t>(rows[j])];
-      r.draft.push_back(argmax_token(logits + static_cast<int64_t>(j) * dfast_->vocab(), dfast_->vocab()));
+      const float* lj = logits + static_cast<int64_t>(j) * dfast_->vocab();
+      r.draft.push_back(argmax_token(lj, dfast_->vocab()));
       ++r.stats.draft_passes;
+      if (draft_confidence_ > 0 && top_probability(lj, dfast_->vocab()) < draft_confidence_) want[which[j]] = k + 1;
     }
   }
 }

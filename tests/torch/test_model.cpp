@@ -143,6 +143,27 @@ TEST_CASE("speculative decoding equals greedy decoding, even with a random draft
   CHECK(self.target_passes == 1 + 39 / 5 + (39 % 5 ? 1 : 0));
 }
 
+TEST_CASE("a draft that stops when it is unsure drafts fewer tokens, losslessly") {
+  torch::manual_seed(8);
+  Gpt target(tiny()), draft(tiny());
+  target->eval();
+  draft->eval();
+  c10::InferenceMode g;
+  const std::vector<int64_t> prompt = {10, 20, 30, 40};
+  KvCache cache(target->config(), 1, 64);
+  const auto greedy = greedy_generate(target, cache, prompt, 40, Decode::torch);
+  SpecStats all, unsure;
+  SpeculativeDecoder always(target, draft, 4);
+  CHECK(always.generate(prompt, 40, all) == greedy);
+  SpeculativeDecoder stops(target, draft, 4);
+  stops.set_draft_confidence(0.999);  // a random draft is never this sure: one token a round
+  CHECK(stops.generate(prompt, 40, unsure) == greedy);
+  const int64_t rounds = unsure.target_passes - 1;
+  CHECK(unsure.drafted <= rounds);
+  CHECK(unsure.drafted >= rounds - 1);  // the last round may have no room to draft
+  CHECK(all.drafted > 2 * (all.target_passes - 1));
+}
+
 TEST_CASE("a speculative decoder accounts for its time by part") {
   torch::manual_seed(8);
   Gpt target(tiny()), draft(tiny());

@@ -84,6 +84,10 @@ class SpeculativeDecoder {
   bool any_active() const;
   const SpecStats& stats(int64_t row) const { return rows_[static_cast<size_t>(row)].stats; }
   const std::vector<int32_t>& output(int64_t row) const { return rows_[static_cast<size_t>(row)].out; }
+  // A row stops drafting for the round after a draft token the draft model gave less than this
+  // probability (0, the default: always gamma tokens). Output unchanged (lossless either way);
+  // fewer verification rows where the draft is unsure. The draft model only.
+  void set_draft_confidence(double p) { draft_confidence_ = p; }
   const SpecSeconds& seconds() const { return seconds_; }
   void reset_seconds() { seconds_ = {}; }
 
@@ -112,6 +116,7 @@ class SpeculativeDecoder {
   std::optional<FastDecoder> dfast_;
   std::vector<Row> rows_;
   SpecSeconds seconds_;
+  double draft_confidence_ = 0;
 };
 
 }  // namespace edubench::model
