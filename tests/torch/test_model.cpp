@@ -114,15 +114,20 @@ std::vector<std::vector<int32_t>> batched(SpeculativeDecoder& dec, const std::ve
   for (size_t i = 0; i < prompts.size(); ++i) out.push_back(dec.output(static_cast<int64_t>(i)));
   return out;
 }
+// A target and a draft of random weights (seed 8), in eval mode.
+std::pair<Gpt, Gpt> random_target_and_draft() {
+  torch::manual_seed(8);
+  Gpt target(tiny()), draft(tiny());
+  target->eval();
+  draft->eval();
+  return {target, draft};
+}
 }  // namespace
 
 TEST_CASE("speculative decoding equals greedy decoding, even with a random draft") {
   // Random weights on purpose: the draft disagrees with the target almost always, which
   // exercises every rejection and rollback path; the output must not change.
-  torch::manual_seed(8);
-  Gpt target(tiny()), draft(tiny());
-  target->eval();
-  draft->eval();
+  auto [target, draft] = random_target_and_draft();
   c10::InferenceMode g;
   std::vector<int64_t> prompt = {10, 20, 30, 40};
   KvCache cache(target->config(), 1, 64);
@@ -144,10 +149,7 @@ TEST_CASE("speculative decoding equals greedy decoding, even with a random draft
 }
 
 TEST_CASE("a draft that stops when it is unsure drafts fewer tokens, losslessly") {
-  torch::manual_seed(8);
-  Gpt target(tiny()), draft(tiny());
-  target->eval();
-  draft->eval();
+  auto [target, draft] = random_target_and_draft();
   c10::InferenceMode g;
   const std::vector<int64_t> prompt = {10, 20, 30, 40};
   KvCache cache(target->config(), 1, 64);
@@ -165,10 +167,7 @@ TEST_CASE("a draft that stops when it is unsure drafts fewer tokens, losslessly"
 }
 
 TEST_CASE("a speculative decoder accounts for its time by part") {
-  torch::manual_seed(8);
-  Gpt target(tiny()), draft(tiny());
-  target->eval();
-  draft->eval();
+  auto [target, draft] = random_target_and_draft();
   c10::InferenceMode g;
   const std::vector<int64_t> prompt = {10, 20, 30, 40};
   SpecStats st;
