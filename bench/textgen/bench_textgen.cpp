@@ -75,10 +75,13 @@ std::pair<double, double> paired_seconds(A&& pass_a, B&& pass_b, int reps) {
 }
 
 // One fast pass over `tokens` tokens of one sequence as the speculative decoder runs it (a draft
-// step, or a verification of several), after a 100-token prefix, rolled back.
+// step, or a verification of several), after a 100-token prefix, rolled back. Passes of one model
+// share its decoder, as the decoder's own steps do: one fp16 copy of the weights, so they sit in
+// the caches where they sit in a run (two copies of textgen_large, 76 MB, fell out of a 300 MiB
+// L3 share that holds one, and made v look like a DRAM-bound machine's).
 struct Pass {
-  Pass(Gpt m, int64_t tokens)
-      : fast(m, tokens), cache(m->config(), 1, m->config().block_size), x(static_cast<size_t>(tokens), 101),
+  Pass(Gpt m, FastDecoder& fast, int64_t tokens)
+      : fast(fast), cache(m->config(), 1, m->config().block_size), x(static_cast<size_t>(tokens), 101),
         rows(static_cast<size_t>(tokens), 0) {
     m->forward_cached(torch::full({kPrefix}, 32, torch::kLong), cache, 0);
   }
@@ -87,7 +90,7 @@ struct Pass {
     cache.truncate(0, kPrefix);
   }
   static constexpr int64_t kPrefix = 100;
-  FastDecoder fast;
+  FastDecoder& fast;
   KvCache cache;
   std::vector<int64_t> x, rows;
 };
@@ -144,7 +147,9 @@ void bench_spec(Gpt& target, Gpt& draft, const std::vector<std::vector<int64_t>>
   // Cost ratios for the formula, measured on this machine as the decoder runs them:
   // c = draft step / target step, v(g) = target verification of g + 1 tokens / target step
   // (all on the fast path).
-  Pass t1(target, 1), d1(draft, 1);
+  const int64_t most = *std::max_element(gammas.begin(), gammas.end()) + 1;
+  FastDecoder tfast(target, most), dfast(draft, 1);
+  Pass t1(target, tfast, 1), d1(draft, dfast, 1);
   const auto [ts, ds] = paired_seconds(t1, d1, 301);
   const double c = ds / ts;
   std::printf("### Speculative vs target-only decoding (%zu prompts of 48 bytes, %lld new tokens, greedy%s)\n\n",
@@ -172,7 +177,7 @@ void bench_spec(Gpt& target, Gpt& draft, const std::vector<std::vector<int64_t>>
   std::vector<Breakdown> breakdowns;
   for (const auto& kind : drafters) {
     for (int64_t g : gammas) {
-      Pass many(target, g + 1);
+      Pass many(target, tfast, g + 1);
       const auto [one, verify] = paired_seconds(t1, many, 101);
       const double v = verify / one;
       SpeculativeDecoder dec(target, kind == "model" ? draft : Gpt{nullptr}, g);
