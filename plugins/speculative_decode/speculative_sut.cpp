@@ -4,6 +4,8 @@
 // caches roll back to the accepted length by a length change, not a copy. Lossless: the
 // output is the target's greedy output. drafter=model uses the small draft GPT;
 // drafter=ngram looks the continuation up in the context itself (prompt lookup), no model.
+// draft_confidence=p (drafter=model, default 0: off): a row stops drafting for the round after a
+// token the draft gave less than probability p, so unsure drafts are not verified.
 // A worker thread (issue() only queues) serves up to `batch` queries at once, continuously
 // batched: each round drafts for every row in flight and verifies all their drafts in one
 // target pass; rows accept different numbers of drafts; a finished row is completed and
@@ -36,6 +38,8 @@ class SpeculativeSut : public edubench::Sut {
     const std::string dmodel = cfg.get("draft_model", "");
     const std::string dweights = weights_for(cfg, "draft_weights", dmodel);
     const int64_t gamma = cfg.get_int("gamma", 4);
+    // A row stops drafting for the round after a token the draft gave less than this probability.
+    const double confidence = cfg.get_double("draft_confidence", 0.0);
     const int64_t batch = cfg.get_int("batch", 1);
     // One intra-op thread by default: decode ops are tiny, and when the two cores are shared a
     // second OpenMP thread makes every op wait for the scheduler (docs/performance_textgen.md).
@@ -45,6 +49,11 @@ class SpeculativeSut : public edubench::Sut {
     if (drafter == "model" && dmodel.empty())
       throw std::invalid_argument("option draft_model: drafter=model needs the draft's config.json");
     if (gamma < 1 || gamma > 32) throw std::invalid_argument("option gamma: expected 1..32, got " + std::to_string(gamma));
+    if (!(confidence >= 0 && confidence < 1))
+      throw std::invalid_argument("option draft_confidence: expected a probability in [0, 1), got '" +
+                                  cfg.get("draft_confidence", "") + "'");
+    if (confidence > 0 && drafter != "model")
+      throw std::invalid_argument("option draft_confidence: needs drafter=model (prompt lookup has no probabilities)");
     if (batch < 1 || batch > 64) throw std::invalid_argument("option batch: expected 1..64, got " + std::to_string(batch));
     if (threads < 1 || threads > 64) throw std::invalid_argument("option threads: expected 1..64");
     set_threads(threads);
@@ -52,6 +61,7 @@ class SpeculativeSut : public edubench::Sut {
     Gpt draft{nullptr};
     if (drafter == "model") draft = load_gpt(dmodel, dweights);
     decoder_ = std::make_unique<SpeculativeDecoder>(target, draft, gamma, batch);
+    decoder_->set_draft_confidence(confidence);
     slots_.resize(static_cast<size_t>(batch));
     worker_ = std::thread([this] { run(); });
   }
