@@ -7,6 +7,8 @@
 
 #include <edubench/runlog/hidden_tests.hpp>
 
+#include "temp_dir.hpp"
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -715,8 +717,8 @@ TEST_CASE("figures: result.json's goodput, SLO shares and issue lag equal their 
   run.settings.slo_e2e_ms = 0.5;
   run.settings.slo_ttft_ms = 2;
   run.queries[0].warmup = true;
-  const auto dir = std::filesystem::temp_directory_path() / "edubench_check_figures";
-  std::filesystem::remove_all(dir);
+  const edubench::test::TempDir temp("check");
+  const auto& dir = temp.path;
   runlog::write_run_directory(dir.string(), run, runlog::compute_metrics(run), nullptr, runlog::RunContext{});
   const std::string result = (dir / "result.json").string();
   RuleResult r = check_result_figures(run, result, "performance/result.json");
@@ -819,8 +821,8 @@ TEST_CASE("accuracy_figures: the trajectory figures in result.json equal their r
   }
   const auto acc = runlog::compute_accuracy(run, w, samples);
   REQUIRE(acc.figures.at("trajectory_exact_match") == doctest::Approx(0.75));
-  const auto dir = std::filesystem::temp_directory_path() / "edubench_check_accuracy_figures";
-  std::filesystem::remove_all(dir);
+  const edubench::test::TempDir temp("check");
+  const auto& dir = temp.path;
   runlog::write_run_directory(dir.string(), run, runlog::compute_metrics(run), &acc, runlog::RunContext{});
   const std::string result = (dir / "result.json").string();
   RuleResult r = check_accuracy_figures(run, w, samples, result, "accuracy/result.json");

@@ -8,6 +8,7 @@
 #include "regrade.hpp"
 #include "report.hpp"
 #include "team.hpp"
+#include "temp_dir.hpp"
 
 #include <doctest/doctest.h>
 
@@ -24,24 +25,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A fresh folder under the build tree's temp dir, removed at the end of the test.
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("edubench-test-grade-" + std::to_string(::getpid()) + "-" +
-                                        std::to_string(counter()++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  static int& counter() {
-    static int n = 0;
-    return n;
-  }
-};
+using edubench::test::TempDir;
 
 void write(const fs::path& p, const std::string& text) {
   fs::create_directories(p.parent_path());

@@ -3,6 +3,8 @@
 // sets are refused when their bytes or records are wrong.
 #include <edubench/registry/registry.hpp>
 
+#include "temp_dir.hpp"
+
 #include <doctest/doctest.h>
 
 #include <filesystem>
@@ -416,7 +418,8 @@ TEST_CASE("settings_problem: each load-shape knob belongs to its shape, and shap
 }
 
 TEST_CASE("a registry's load shape is checked where it is written, naming the scenario") {
-  const std::string path = (std::filesystem::temp_directory_path() / "edubench_arrival_registry.yaml").string();
+  const edubench::test::TempDir temp("registry");
+  const std::string path = (temp.path / "registry.yaml").string();
   std::string text;
   {
     std::ifstream in(EDUBENCH_SOURCE_DIR "/tests/compliance/slo_registry.yaml");

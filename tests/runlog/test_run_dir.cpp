@@ -2,6 +2,8 @@
 // a FormatError naming the file and the line.
 #include <edubench/runlog/run_dir.hpp>
 
+#include "temp_dir.hpp"
+
 #include <doctest/doctest.h>
 #include <nlohmann/json.hpp>
 
@@ -58,8 +60,10 @@ RunLog sample_log() {
   return log;
 }
 
+// Under one folder for the whole test binary, removed when it exits.
 fs::path fresh_dir(const std::string& name) {
-  fs::path d = fs::temp_directory_path() / "edubench_runlog_tests" / name;
+  static const edubench::test::TempDir base("runlog-tests");
+  fs::path d = base.path / name;
   fs::remove_all(d);
   return d;
 }

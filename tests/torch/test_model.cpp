@@ -6,6 +6,7 @@
 #include <edubench/model/gpt.hpp>
 #include <edubench/model/safetensors.hpp>
 
+#include "temp_dir.hpp"
 #include "tiny_gpt.hpp"
 
 #include <doctest/doctest.h>
@@ -76,8 +77,8 @@ TEST_CASE("truncating the cache then regenerating equals a fresh run") {
 TEST_CASE("safetensors: a model written and read back is the same model") {
   torch::manual_seed(6);
   Gpt m(tiny());
-  auto dir = std::filesystem::temp_directory_path() / "edubench_torch_tests";
-  std::filesystem::create_directories(dir);
+  const edubench::test::TempDir temp("safetensors");
+  const auto& dir = temp.path;
   save_gpt(m, (dir / "config.json").string(), (dir / "model.safetensors").string());
   Gpt back = load_gpt((dir / "config.json").string(), (dir / "model.safetensors").string());
   auto a = m->named_parameters(), b = back->named_parameters();
