@@ -220,13 +220,13 @@ void SpeculativeDecoder::draft_all(const std::vector<int64_t>& active) {
 
 void SpeculativeDecoder::round() {
   // `other` = the round's time less the passes timed inside it.
-  const double passes_before = seconds_.draft_prefill + seconds_.draft_steps + seconds_.draft_feed + seconds_.verify;
+  const double passes_before = seconds_.passes();
   double whole = 0;
   {
     AddSeconds timed(whole);
     round_untimed();
   }
-  seconds_.other += whole - (seconds_.draft_prefill + seconds_.draft_steps + seconds_.draft_feed + seconds_.verify - passes_before);
+  seconds_.other += whole - (seconds_.passes() - passes_before);
 }
 
 void SpeculativeDecoder::round_untimed() {

@@ -53,7 +53,8 @@ struct SpecSeconds {
   double draft_feed = 0;      // fast draft passes over a fully accepted round's last draft
   double verify = 0;          // fast target passes over x and the drafts
   double other = 0;
-  double total() const { return target_prefill + draft_prefill + draft_steps + draft_feed + verify + other; }
+  double passes() const { return draft_prefill + draft_steps + draft_feed + verify; }  // those a round times
+  double total() const { return target_prefill + passes() + other; }
 };
 
 // Draft-and-verify decoding whose output equals the target's greedy output, for up to `rows`
