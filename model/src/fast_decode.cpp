@@ -27,7 +27,7 @@ const float* param(const Params& ps, const std::string& name, int64_t numel) {
 
 // y = LayerNorm(x) over rows of c values (torch's eps; statistics in double, as precise as
 // LibTorch's float Welford or more).
-void layer_norm(const float* x, int64_t n, int64_t c, const float* w, const float* b, float* y) {
+void layer_norm_scalar(const float* x, int64_t n, int64_t c, const float* w, const float* b, float* y) {
   for (int64_t r = 0; r < n; ++r, x += c, y += c) {
     double sum = 0, sq = 0;
     for (int64_t i = 0; i < c; ++i) sum += x[i];
@@ -36,6 +36,33 @@ void layer_norm(const float* x, int64_t n, int64_t c, const float* w, const floa
     const float inv = static_cast<float>(1.0 / std::sqrt(sq / static_cast<double>(c) + 1e-5));
     const float m = static_cast<float>(mean);
     for (int64_t i = 0; i < c; ++i) y[i] = (x[i] - m) * inv * w[i] + b[i];
+  }
+}
+
+// The same, 4 doubles / 8 floats at a time: one value at a time, the 13 LayerNorms of a
+// textgen_large step took ~0.009 ms a row, 0.036 ms of a 5-token verification pass's extra cost.
+__attribute__((target("avx2"))) void layer_norm_avx2(const float* x, int64_t n, int64_t c, const float* w,
+                                                     const float* b, float* y) {
+  if (c % 8 != 0) return layer_norm_scalar(x, n, c, w, b, y);
+  for (int64_t r = 0; r < n; ++r, x += c, y += c) {
+    __m256d sum = _mm256_setzero_pd(), sq = _mm256_setzero_pd();
+    for (int64_t i = 0; i < c; i += 4) sum = _mm256_add_pd(sum, _mm256_cvtps_pd(_mm_loadu_ps(x + i)));
+    alignas(32) double lanes[4];
+    _mm256_store_pd(lanes, sum);
+    const double mean = (lanes[0] + lanes[1] + lanes[2] + lanes[3]) / static_cast<double>(c);
+    const __m256d mv = _mm256_set1_pd(mean);
+    for (int64_t i = 0; i < c; i += 4) {
+      const __m256d d = _mm256_sub_pd(_mm256_cvtps_pd(_mm_loadu_ps(x + i)), mv);
+      sq = _mm256_add_pd(sq, _mm256_mul_pd(d, d));
+    }
+    _mm256_store_pd(lanes, sq);
+    const double var = (lanes[0] + lanes[1] + lanes[2] + lanes[3]) / static_cast<double>(c);
+    const __m256 inv = _mm256_set1_ps(static_cast<float>(1.0 / std::sqrt(var + 1e-5)));
+    const __m256 m = _mm256_set1_ps(static_cast<float>(mean));
+    for (int64_t i = 0; i < c; i += 8) {
+      const __m256 t = _mm256_mul_ps(_mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + i), m), inv), _mm256_loadu_ps(w + i));
+      _mm256_storeu_ps(y + i, _mm256_add_ps(t, _mm256_loadu_ps(b + i)));
+    }
   }
 }
 
@@ -74,72 +101,17 @@ bool has_avx2_fma() {
   return yes;
 }
 
+void layer_norm(const float* x, int64_t n, int64_t c, const float* w, const float* b, float* y) {
+  if (has_avx2_fma()) return layer_norm_avx2(x, n, c, w, b, y);
+  layer_norm_scalar(x, n, c, w, b, y);
+}
+
 bool has_f16c() {
   static const bool yes = [] {
     __builtin_cpu_init();
     return has_avx2_fma() && __builtin_cpu_supports("f16c");
   }();
   return yes;
-}
-
-// Prefetches the next block of weight rows while a kernel reads the current one, spread over
-// the current block's steps: the hardware prefetcher alone kept one core at ~20 GB/s on this
-// machine, with it ~40 (docs/performance_textgen.md). Nothing past the matrix's last block.
-class NextBlockPrefetch {
- public:
-  // Block [j, j + jb) of a matrix of `out` rows of `in` fp16 values, read in `steps` steps.
-  NextBlockPrefetch(const uint16_t* w, int64_t j, int64_t jb, int64_t in, int64_t out, int64_t steps)
-      : next_(reinterpret_cast<const char*>(w + (j + jb) * in)),
-        bytes_(j + 2 * jb <= out ? jb * in * 2 : 0),
-        per_step_((bytes_ / 64 + steps - 1) / std::max<int64_t>(1, steps)) {}
-  void step() {
-    for (int64_t k = 0; k < per_step_ && fetched_ < bytes_; ++k, fetched_ += 64) _mm_prefetch(next_ + fetched_, _MM_HINT_T0);
-  }
-
- private:
-  const char* next_;
-  int64_t bytes_, per_step_, fetched_ = 0;
-};
-
-// The same product from fp16 weights (converted exactly to fp32 as they are loaded): half the
-// bytes of a memory-bound step. JB weight rows at a time give JB x RN independent FMA chains
-// (one chain per output would wait on the FMA's latency, not on memory), the next JB rows
-// prefetched meanwhile.
-template <int RN, int JB>
-__attribute__((target("avx2,fma,f16c"))) void rows_dot_f16(const float* x, int64_t in, const uint16_t* w, int64_t out,
-                                                            float* y, int64_t ystride) {
-  int64_t j = 0;
-  for (; j + JB <= out; j += JB) {
-    __m256 acc[JB][RN];
-    for (int b = 0; b < JB; ++b)
-      for (int r = 0; r < RN; ++r) acc[b][r] = _mm256_setzero_ps();
-    NextBlockPrefetch prefetch(w, j, JB, in, out, in / 8);
-    int64_t i = 0;
-    for (; i + 8 <= in; i += 8) {
-      prefetch.step();
-      if constexpr (JB == 1) {  // many rows of x: read them from L1 as they are used (16 registers)
-        const __m256 wv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + j * in + i)));
-        for (int r = 0; r < RN; ++r) acc[0][r] = _mm256_fmadd_ps(wv, _mm256_loadu_ps(x + r * in + i), acc[0][r]);
-      } else {  // few rows of x, loaded once for the JB weight rows
-        __m256 xv[RN];
-        for (int r = 0; r < RN; ++r) xv[r] = _mm256_loadu_ps(x + r * in + i);
-        for (int b = 0; b < JB; ++b) {
-          const __m256 wv = _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(w + (j + b) * in + i)));
-          for (int r = 0; r < RN; ++r) acc[b][r] = _mm256_fmadd_ps(wv, xv[r], acc[b][r]);
-        }
-      }
-    }
-    for (int b = 0; b < JB; ++b)
-      for (int r = 0; r < RN; ++r) {
-        const __m128 q = _mm_add_ps(_mm256_castps256_ps128(acc[b][r]), _mm256_extractf128_ps(acc[b][r], 1));
-        const __m128 d = _mm_add_ps(q, _mm_movehl_ps(q, q));
-        float sum = _mm_cvtss_f32(_mm_add_ss(d, _mm_shuffle_ps(d, d, 1)));
-        for (int64_t k = i; k < in; ++k) sum += _cvtsh_ss(w[(j + b) * in + k]) * x[r * in + k];
-        y[r * ystride + j + b] += sum;
-      }
-  }
-  for (; j < out; ++j)  // the last out % JB rows, one at a time
-    rows_dot_f16<RN, 1>(x, in, w + j * in, 1, y + j, ystride);
 }
 
 bool has_avx512() {
@@ -150,79 +122,131 @@ bool has_avx512() {
   return yes;
 }
 
-// rows_dot_f16 on 512-bit registers, where the CPU has them: 32 of them hold JB x RN = 4 x 5
-// accumulators, so a 5-token verification pass loads each x vector once for 4 weight rows; on
-// this machine (Zen 5, two 512-bit FMA pipes) a 5-row pass over textgen_large's matrices takes
-// 1.4 ms against 3.0 with the 256-bit kernel, and one row 0.9 against 1.0 (docs/performance_textgen.md).
-// GCC 12's avx512fintrin.h reads an _mm512_undefined_ps() value in _mm512_cvtph_ps and
-// _mm512_reduce_add_ps and warns about it in every caller (GCC bug 105593); nothing here is uninitialized.
+// GCC 12's avx512fintrin.h reads an _mm512_undefined_ps() value in _mm512_cvtph_ps and warns
+// about it in every caller (GCC bug 105593); nothing here is uninitialized.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-// The lane sums of a0..a3 as one 128-bit vector (s0, s1, s2, s3): 13 instructions, against ~8
-// each one at a time (a 5-token pass sums 20 accumulators every 4 weight rows).
-__attribute__((target("avx512f"))) inline __m128 sum4(__m512 a0, __m512 a1, __m512 a2, __m512 a3) {
-  // per 128-bit lane: (a0 x+z, a1 x+z, a0 y+w, a1 y+w), the same of a2 and a3, then each lane's
-  // four sums; then the four lanes added
-  const __m512 t0 = _mm512_add_ps(_mm512_unpacklo_ps(a0, a1), _mm512_unpackhi_ps(a0, a1));
-  const __m512 t1 = _mm512_add_ps(_mm512_unpacklo_ps(a2, a3), _mm512_unpackhi_ps(a2, a3));
-  const __m512 u = _mm512_add_ps(_mm512_shuffle_ps(t0, t1, _MM_SHUFFLE(1, 0, 1, 0)),
-                                 _mm512_shuffle_ps(t0, t1, _MM_SHUFFLE(3, 2, 3, 2)));
-  const __m256 h = _mm256_add_ps(_mm512_castps512_ps256(u),
-                                 _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(u), 1)));
-  return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+
+// Lanes [0, n) of 16 set (n clamped to 0..16).
+inline __mmask16 first_lanes(int64_t n) {
+  return n >= 16 ? static_cast<__mmask16>(0xFFFF) : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1);
 }
 
-template <int RN, int JB>
-__attribute__((target("avx512f,fma,f16c"))) void rows_dot_f16_z(const float* x, int64_t in, const uint16_t* w,
-                                                                 int64_t out, float* y, int64_t ystride) {
-  int64_t j = 0;
-  for (; j + JB <= out; j += JB) {
-    __m512 acc[JB][RN];
-    for (int b = 0; b < JB; ++b)
-      for (int r = 0; r < RN; ++r) acc[b][r] = _mm512_setzero_ps();
-    NextBlockPrefetch prefetch(w, j, JB, in, out, in / 16);
-    int64_t i = 0;
-    for (; i + 16 <= in; i += 16) {
-      prefetch.step();
-      __m512 xv[RN];
-      for (int r = 0; r < RN; ++r) xv[r] = _mm512_loadu_ps(x + r * in + i);
-      for (int b = 0; b < JB; ++b) {
-        const __m512 wv = _mm512_cvtph_ps(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(w + (j + b) * in + i)));
-        for (int r = 0; r < RN; ++r) acc[b][r] = _mm512_fmadd_ps(wv, xv[r], acc[b][r]);
+// ---- matrices from fp16 panels ------------------------------------------------------------------
+// The fp16 copy of a weight matrix W [out, in] is stored in panels of kPanel output rows: panel
+// p holds, for each input column k in order, W[kPanel p .. kPanel p + 31][k] side by side (64
+// bytes, one cache line), the last panel padded with zeros. A step reads each panel front to
+// back as one stream, and every output's sum runs over k in order with no horizontal sums: the
+// same sum for 1 row or 8, on AVX2 or AVX-512, so a verification pass gives bit for bit the
+// logits of single steps. Against weight rows read 4 at a time with lane sums (the layout
+// before), a 5-row pass over textgen_large's matrices took 0.86 of the time and one row 0.93
+// (docs/performance_textgen.md).
+constexpr int64_t kPanel = 32;
+// Prefetch distance, in panel lines (k steps): 4 KB ahead, the best of 16..64 measured; the
+// hardware prefetcher alone lets the reads wait on L3 when a pass has many rows' arithmetic.
+constexpr int64_t kAheadLines = 64;
+
+// y[r, o] += sum over k of x[r, k] W[o, k] for RN rows of x, 32 outputs (two 512-bit
+// accumulators per row) a panel; prefetches may run past the matrix's end (they never fault).
+template <int RN>
+__attribute__((target("avx512f,fma,f16c"))) void panels_f16_z(const float* x, int64_t in, const uint16_t* w,
+                                                               int64_t out, float* y) {
+  for (int64_t o = 0; o < out; o += kPanel) {
+    const uint16_t* panel = w + o * in;
+    __m512 acc[RN][2];
+    for (auto& row : acc) row[0] = row[1] = _mm512_setzero_ps();
+    for (int64_t k = 0; k < in; ++k) {
+      const uint16_t* wk = panel + k * kPanel;
+      _mm_prefetch(reinterpret_cast<const char*>(wk + kAheadLines * kPanel), _MM_HINT_T0);
+      const __m512 w0 = _mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(wk)));
+      const __m512 w1 = _mm512_cvtph_ps(_mm256_load_si256(reinterpret_cast<const __m256i*>(wk + 16)));
+      for (int r = 0; r < RN; ++r) {
+        const __m512 xr = _mm512_set1_ps(x[r * in + k]);
+        acc[r][0] = _mm512_fmadd_ps(w0, xr, acc[r][0]);
+        acc[r][1] = _mm512_fmadd_ps(w1, xr, acc[r][1]);
       }
     }
-    for (int r = 0; r < RN; ++r) {
-      alignas(16) float sum[JB];
-      if constexpr (JB % 4 == 0) {  // four weight rows' sums at once
-        for (int b = 0; b < JB; b += 4) _mm_store_ps(sum + b, sum4(acc[b][r], acc[b + 1][r], acc[b + 2][r], acc[b + 3][r]));
-      } else {
-        for (int b = 0; b < JB; ++b) sum[b] = _mm512_reduce_add_ps(acc[b][r]);
-      }
-      for (int b = 0; b < JB; ++b) {
-        for (int64_t k = i; k < in; ++k) sum[b] += _cvtsh_ss(w[(j + b) * in + k]) * x[r * in + k];
-        y[r * ystride + j + b] += sum[b];
+    for (int half = 0; half < 2; ++half) {
+      const __mmask16 m = first_lanes(out - o - 16 * half);
+      for (int r = 0; r < RN; ++r) {
+        float* yr = y + r * out + o + 16 * half;
+        _mm512_mask_storeu_ps(yr, m, _mm512_add_ps(_mm512_maskz_loadu_ps(m, yr), acc[r][half]));
       }
     }
   }
-  for (; j < out; ++j)  // the last out % JB rows, one at a time
-    rows_dot_f16_z<RN, 1>(x, in, w + j * in, 1, y + j, ystride);
 }
 
-// 1..4 rows of x on 512-bit registers, 4 weight rows at a time (one row: 8, for more loads in flight).
-void few_rows_f16_z(const float* x, int64_t n, int64_t in, const uint16_t* w, int64_t out, float* y) {
+// The same on 256-bit registers (16 of them): each panel in two halves of 16 outputs, RN x 2
+// accumulators; the second half's lines come from L1/L2.
+template <int RN>
+__attribute__((target("avx2,fma,f16c"))) void panels_f16_avx2(const float* x, int64_t in, const uint16_t* w,
+                                                               int64_t out, float* y) {
+  for (int64_t o = 0; o < out; o += kPanel) {
+    const uint16_t* panel = w + o * in;
+    for (int64_t half = 0; half < 2 && o + 16 * half < out; ++half) {
+      __m256 acc[RN][2];
+      for (auto& row : acc) row[0] = row[1] = _mm256_setzero_ps();
+      for (int64_t k = 0; k < in; ++k) {
+        const uint16_t* wk = panel + k * kPanel + 16 * half;
+        _mm_prefetch(reinterpret_cast<const char*>(wk + kAheadLines * kPanel), _MM_HINT_T0);
+        const __m256 w0 = _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(wk)));
+        const __m256 w1 = _mm256_cvtph_ps(_mm_load_si128(reinterpret_cast<const __m128i*>(wk + 8)));
+        for (int r = 0; r < RN; ++r) {
+          const __m256 xr = _mm256_broadcast_ss(x + r * in + k);
+          acc[r][0] = _mm256_fmadd_ps(w0, xr, acc[r][0]);
+          acc[r][1] = _mm256_fmadd_ps(w1, xr, acc[r][1]);
+        }
+      }
+      const int64_t cols = std::min<int64_t>(16, out - o - 16 * half);
+      for (int r = 0; r < RN; ++r) {
+        alignas(32) float sum[16];
+        _mm256_store_ps(sum, acc[r][0]);
+        _mm256_store_ps(sum + 8, acc[r][1]);
+        float* yr = y + r * out + o + 16 * half;
+        for (int64_t c = 0; c < cols; ++c) yr[c] += sum[c];
+      }
+    }
+  }
+}
+
+// y[n, out] += x[n, in] W^T from W's fp16 panels, 1..8 rows of x in one pass over W (a
+// verification pass of gamma + 1 tokens must not stream the weights twice); on AVX2, 7 and 8
+// rows take two passes (their accumulators would not fit 16 registers).
+template <int RN>
+void panels_f16(const float* x, int64_t in, const uint16_t* w, int64_t out, float* y) {
+  if (has_avx512()) return panels_f16_z<RN>(x, in, w, out, y);
+  if constexpr (RN <= 6) {
+    panels_f16_avx2<RN>(x, in, w, out, y);
+  } else {
+    panels_f16_avx2<4>(x, in, w, out, y);
+    panels_f16_avx2<RN - 4>(x + 4 * in, in, w, out, y + 4 * out);
+  }
+}
+
+void few_rows_f16(const float* x, int64_t n, int64_t in, const uint16_t* w, int64_t out, float* y) {
   switch (n) {
-    case 1: return rows_dot_f16_z<1, 8>(x, in, w, out, y, out);
-    case 2: return rows_dot_f16_z<2, 4>(x, in, w, out, y, out);
-    case 3: return rows_dot_f16_z<3, 4>(x, in, w, out, y, out);
-    case 4: return rows_dot_f16_z<4, 4>(x, in, w, out, y, out);
-    case 5: return rows_dot_f16_z<5, 4>(x, in, w, out, y, out);
-    case 6: return rows_dot_f16_z<6, 4>(x, in, w, out, y, out);
-    default:  // 7 or 8: two passes of 4 and 3-4 rows (more accumulators would not fit the registers)
-      rows_dot_f16_z<4, 4>(x, in, w, out, y, out);
-      if (n == 7) return rows_dot_f16_z<3, 4>(x + 4 * in, in, w, out, y + 4 * out, out);
-      return rows_dot_f16_z<4, 4>(x + 4 * in, in, w, out, y + 4 * out, out);
+    case 1: return panels_f16<1>(x, in, w, out, y);
+    case 2: return panels_f16<2>(x, in, w, out, y);
+    case 3: return panels_f16<3>(x, in, w, out, y);
+    case 4: return panels_f16<4>(x, in, w, out, y);
+    case 5: return panels_f16<5>(x, in, w, out, y);
+    case 6: return panels_f16<6>(x, in, w, out, y);
+    case 7: return panels_f16<7>(x, in, w, out, y);
+    default: return panels_f16<8>(x, in, w, out, y);
   }
 }
+
+// W [out, in] (fp16 values) as panels (see kPanel).
+torch::Tensor to_panels(const torch::Tensor& half) {
+  const int64_t out = half.size(0), in = half.size(1), panels = (out + kPanel - 1) / kPanel;
+  torch::Tensor packed = torch::zeros({panels * kPanel * in}, torch::kHalf);
+  const auto* src = reinterpret_cast<const uint16_t*>(half.data_ptr<at::Half>());
+  auto* dst = reinterpret_cast<uint16_t*>(packed.data_ptr<at::Half>());
+  for (int64_t o = 0; o < out; ++o)
+    for (int64_t k = 0; k < in; ++k) dst[(o / kPanel) * kPanel * in + k * kPanel + o % kPanel] = src[o * in + k];
+  return packed;
+}
+
 // ---- attention of a few tokens of one sequence on 512-bit registers ----------------------------
 // A verification pass's m tokens attend over the same cached keys and values: the AVX2 kernels
 // above took 2.3 times a single token's attention for m = 5 on an Emerald Rapids core (a
@@ -245,11 +269,6 @@ __attribute__((target("avx512f"))) inline __m512 sum16(const __m512* v) {
     u[k] = _mm512_add_ps(_mm512_shuffle_ps(t[2 * k], t[2 * k + 1], _MM_SHUFFLE(1, 0, 1, 0)),
                          _mm512_shuffle_ps(t[2 * k], t[2 * k + 1], _MM_SHUFFLE(3, 2, 3, 2)));
   return add_lane_pairs(add_lane_pairs(u[0], u[1]), add_lane_pairs(u[2], u[3]));
-}
-
-// Lanes [0, n) of 16 set (n clamped to 0..16).
-inline __mmask16 first_lanes(int64_t n) {
-  return n >= 16 ? static_cast<__mmask16>(0xFFFF) : n <= 0 ? 0 : static_cast<__mmask16>((1u << n) - 1);
 }
 
 // p[i * L + l] = q[i] . k[l] for i < m, l < L (rows of hd floats). Keys 16 at a time; a block of
@@ -329,23 +348,6 @@ void probs_times_values_z(int64_t m, const float* p, int64_t L, const float* v, 
 }
 
 #pragma GCC diagnostic pop
-
-// y[n, out] += x[n, in] W^T from fp16 W, 1..8 rows of x in one pass over W (a verification
-// pass of gamma + 1 = 5 tokens must not stream the weights twice); fewer rows take more weight
-// rows at a time, so that there are always 4-8 FMA chains in flight.
-void few_rows_f16(const float* x, int64_t n, int64_t in, const uint16_t* w, int64_t out, float* y) {
-  if (has_avx512()) return few_rows_f16_z(x, n, in, w, out, y);
-  switch (n) {
-    case 1: return rows_dot_f16<1, 8>(x, in, w, out, y, out);
-    case 2: return rows_dot_f16<2, 4>(x, in, w, out, y, out);
-    case 3: return rows_dot_f16<3, 2>(x, in, w, out, y, out);
-    case 4: return rows_dot_f16<4, 2>(x, in, w, out, y, out);
-    case 5: return rows_dot_f16<5, 1>(x, in, w, out, y, out);
-    case 6: return rows_dot_f16<6, 1>(x, in, w, out, y, out);
-    case 7: return rows_dot_f16<7, 1>(x, in, w, out, y, out);
-    default: return rows_dot_f16<8, 1>(x, in, w, out, y, out);
-  }
-}
 
 // y[n, out] += x[n, in] W^T for 2..8 rows, 4 rows of x per pass over W (their accumulators
 // stay in registers).
@@ -518,9 +520,9 @@ FastDecoder::Weight FastDecoder::matrix(const Params& ps, const std::string& nam
   const torch::Tensor& t = ps[name];
   if (fp16 && has_f16c()) {
     torch::Tensor h = t.to(torch::kHalf).contiguous();
-    if (h.to(torch::kFloat).equal(t)) {  // every value exact: the copy changes nothing
-      f16_.push_back(h);
-      w.f16 = reinterpret_cast<const uint16_t*>(h.data_ptr<at::Half>());
+    if (t.dim() == 2 && h.to(torch::kFloat).equal(t)) {  // every value exact: the copy changes nothing
+      f16_.push_back(to_panels(h));
+      w.f16 = reinterpret_cast<const uint16_t*>(f16_.back().data_ptr<at::Half>());
     }
   }
   matrix_bytes_ += numel * (w.f16 ? 2 : 4);

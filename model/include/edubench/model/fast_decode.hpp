@@ -37,7 +37,8 @@ class FastDecoder {
   // Weight bytes a batch-1 step reads from its matrices (fp16 copies count 2 bytes a value).
   int64_t matrix_bytes_per_step() const { return matrix_bytes_; }
 
-  // A weight matrix as the step reads it: LibTorch's fp32 storage, and its fp16 copy or null.
+  // A weight matrix as the step reads it: LibTorch's fp32 storage, and its fp16 copy (in panels
+  // of 32 output rows, see fast_decode.cpp) or null.
   struct Weight {
     const float* f32 = nullptr;
     const uint16_t* f16 = nullptr;
