@@ -139,11 +139,12 @@ inline __mmask16 first_lanes(int64_t n) {
 // back as one stream, and every output's sum runs over k in order with no horizontal sums: the
 // same sum for 1 row or 8, on AVX2 or AVX-512, so a verification pass gives bit for bit the
 // logits of single steps. Against weight rows read 4 at a time with lane sums (the layout
-// before), a 5-row pass over textgen_large's matrices took 0.86 of the time and one row 0.93
-// (docs/performance_textgen.md).
+// before), a 5-row pass over textgen_large's matrices took 0.86-0.88 of the time and one row
+// 0.93-0.95 (docs/performance_textgen.md, "Weights in panels").
 constexpr int64_t kPanel = 32;
-// Prefetch distance, in panel lines (k steps): 4 KB ahead, the best of 16..64 measured; the
-// hardware prefetcher alone lets the reads wait on L3 when a pass has many rows' arithmetic.
+// Prefetch distance, in panel lines (k steps): 4 KB ahead; of 16, 24, 32, 48 and 64 lines, 48-64
+// were best. The hardware prefetcher alone let the reads wait on L3 when a pass has many rows'
+// arithmetic.
 constexpr int64_t kAheadLines = 64;
 
 // y[r, o] += sum over k of x[r, k] W[o, k] for RN rows of x, 32 outputs (two 512-bit
@@ -556,6 +557,7 @@ FastDecoder::FastDecoder(Gpt m, int64_t max_rows, bool fp16)
   fc_.resize(rows * 4 * c);
   att_.resize(rows * static_cast<size_t>(cfg_.block_size));  // scores of up to max_rows tokens of one sequence
   logits_.resize(rows * static_cast<size_t>(V));
+  qs_.resize(rows * static_cast<size_t>(cfg_.head_dim()));
   pos_.resize(rows);
 }
 
@@ -591,15 +593,14 @@ void FastDecoder::attend(int64_t layer, const int64_t* rows, int64_t n, KvCache&
         cblas_sgemv(CblasRowMajor, CblasNoTrans, static_cast<int>(Lmax), static_cast<int>(hd), scale, k,
                     static_cast<int>(hd), q + h * hd, 1, 0.0f, p, 1);
       } else if (few) {
-        thread_local std::vector<float> qs;  // the m queries of this head, scaled, contiguous
-        qs.resize(static_cast<size_t>(m * hd));
+        float* qs = qs_.data();  // the m queries of this head, scaled, contiguous
         for (int64_t i = 0; i < m; ++i)
-          for (int64_t c = 0; c < hd; ++c) qs[static_cast<size_t>(i * hd + c)] = scale * q[i * 3 * C + h * hd + c];
+          for (int64_t c = 0; c < hd; ++c) qs[i * hd + c] = scale * q[i * 3 * C + h * hd + c];
         if (z) {
-          scores_z(qs.data(), m, k, Lmax, hd, p);
+          scores_z(qs, m, k, Lmax, hd, p);
         } else {
           std::fill(p, p + m * Lmax, 0.0f);
-          few_rows(qs.data(), m, hd, k, Lmax, p);
+          few_rows(qs, m, hd, k, Lmax, p);
         }
       } else {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(m), static_cast<int>(Lmax),

@@ -99,6 +99,12 @@ SpeculativeDecoder::SpeculativeDecoder(Gpt target, Gpt draft, int64_t gamma, int
   }
 }
 
+void SpeculativeDecoder::set_draft_confidence(double p) {
+  if (!(p >= 0 && p < 1)) throw std::invalid_argument("draft confidence: expected a probability in [0, 1)");
+  if (p > 0 && !draft_) throw std::invalid_argument("draft confidence: needs a draft model (prompt lookup has no probabilities)");
+  draft_confidence_ = p;
+}
+
 SpecStats& SpecStats::operator+=(const SpecStats& o) {
   drafted += o.drafted;
   accepted += o.accepted;

@@ -167,6 +167,18 @@ TEST_CASE("a draft that stops when it is unsure drafts fewer tokens, losslessly"
   CHECK(all.drafted > 2 * (all.target_passes - 1));
 }
 
+TEST_CASE("a draft confidence that is not a probability, or without a draft model, is refused") {
+  auto [target, draft] = random_target_and_draft();
+  SpeculativeDecoder dec(target, draft, 4);
+  CHECK_THROWS_AS(dec.set_draft_confidence(1.0), std::invalid_argument);
+  CHECK_THROWS_AS(dec.set_draft_confidence(-0.1), std::invalid_argument);
+  CHECK_THROWS_AS(dec.set_draft_confidence(std::nan("")), std::invalid_argument);
+  dec.set_draft_confidence(0.5);
+  SpeculativeDecoder lookup(target, Gpt{nullptr}, 4);
+  CHECK_THROWS_AS(lookup.set_draft_confidence(0.5), std::invalid_argument);
+  lookup.set_draft_confidence(0.0);
+}
+
 TEST_CASE("a speculative decoder accounts for its time by part") {
   auto [target, draft] = random_target_and_draft();
   c10::InferenceMode g;

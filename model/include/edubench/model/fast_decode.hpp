@@ -70,6 +70,7 @@ class FastDecoder {
   int64_t matrix_bytes_ = 0;
   // Activations of up to max_rows sequences, allocated once.
   std::vector<float> x_, h_, qkv_, y_, fc_, att_, logits_;
+  std::vector<float> qs_;  // one head's queries of a verification pass, scaled, contiguous
   std::vector<int64_t> pos_;  // each row's position in this step
 };
 

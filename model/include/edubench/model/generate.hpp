@@ -87,8 +87,9 @@ class SpeculativeDecoder {
   const std::vector<int32_t>& output(int64_t row) const { return rows_[static_cast<size_t>(row)].out; }
   // A row stops drafting for the round after a draft token the draft model gave less than this
   // probability (0, the default: always gamma tokens). Output unchanged (lossless either way);
-  // fewer verification rows where the draft is unsure. The draft model only.
-  void set_draft_confidence(double p) { draft_confidence_ = p; }
+  // fewer verification rows where the draft is unsure. The draft model only: throws
+  // std::invalid_argument for p outside [0, 1), or p > 0 without a draft model.
+  void set_draft_confidence(double p);
   const SpecSeconds& seconds() const { return seconds_; }
   void reset_seconds() { seconds_ = {}; }
 
