@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -114,10 +115,13 @@ bool has_f16c() {
   return yes;
 }
 
+// EDUBENCH_NO_AVX512=1 takes the AVX2 kernels on a CPU that has AVX-512: the tests run both
+// (tests/torch), and a team can time one against the other.
 bool has_avx512() {
   static const bool yes = [] {
     __builtin_cpu_init();
-    return has_f16c() && __builtin_cpu_supports("avx512f");
+    const char* off = std::getenv("EDUBENCH_NO_AVX512");
+    return has_f16c() && __builtin_cpu_supports("avx512f") && !(off != nullptr && std::string(off) == "1");
   }();
   return yes;
 }
