@@ -408,6 +408,12 @@ void probs_times_values(int64_t m, const float* p, int64_t L, const float* v, in
 
 using Weight = FastDecoder::Weight;
 
+// Up to this many rows take passes of 8 over the fp16 panels rather than LibTorch's SGEMM over
+// the fp32 weights: Offline through the harness on textgen_large (2026-11-29, two runs each),
+// speculative_decode_large batch=4 (20 rows a pass) 666-676 -> 961-1186 tokens/s, kv_cache_large
+// batch=16 459-502 -> 720-775, batch=32 621-634 -> 651-857. More rows: not measured.
+constexpr int64_t kMaxPanelRows = 32;
+
 // y[n, out] (+)= x[n, in] W^T + b, W in nn.Linear's [out, in] layout. One row is a GEMV (the
 // batch-1 step), a few rows one pass over W, more a GEMM; accumulate adds onto y (the residual
 // connections).
@@ -423,9 +429,10 @@ void linear(const float* x, int64_t n, int64_t in, const Weight& w, const float*
       for (int64_t i = 0; i < out; ++i) yr[i] += b[i];
   }
   const int io = static_cast<int>(out), ii = static_cast<int>(in);
-  if (w.f16 != nullptr && n <= 8)
-    few_rows_f16(x, n, in, w.f16, out, y);
-  else if (n == 1)
+  if (w.f16 != nullptr && n <= kMaxPanelRows) {
+    for (int64_t r = 0; r < n; r += 8)  // passes of up to 8 rows over the fp16 panels
+      few_rows_f16(x + r * in, std::min<int64_t>(8, n - r), in, w.f16, out, y + r * out);
+  } else if (n == 1)
     cblas_sgemv(CblasRowMajor, CblasNoTrans, io, ii, 1.0f, w.f32, ii, x, 1, 1.0f, y, 1);
   else if (n <= 8 && has_avx2_fma())
     few_rows(x, n, in, w.f32, out, y);

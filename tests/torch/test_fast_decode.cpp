@@ -185,6 +185,25 @@ TEST_CASE("fp16 weights, widths that are not multiples of the vector width: 1 to
   }
 }
 
+TEST_CASE("fp16 weights, 12 rows in one step (two passes over the panels): LibTorch's logits") {
+  const edubench::model::GptConfig c = odd_width();
+  Gpt m = random_model(33, c);
+  {
+    torch::NoGradGuard ng;
+    for (auto& p : m->parameters()) p.normal_(0.0, 0.2).copy_(p.to(torch::kHalf).to(torch::kFloat));
+  }
+  c10::InferenceMode g;
+  FastDecoder half(m, 12);
+  KvCache a(c, 12, 64), b(c, 12, 64);
+  std::vector<int64_t> toks, rows;
+  for (int64_t r = 0; r < 12; ++r) {
+    toks.push_back((5 * r + 2) % c.vocab_size);
+    rows.push_back((r + 5) % 12);
+  }
+  auto ref = m->decode_step(torch::tensor(toks, torch::kLong), a, rows);
+  CHECK(close(logits_of(half.step(toks.data(), rows.data(), 12, b), 12, half.vocab()), ref));
+}
+
 TEST_CASE("1 to 8 tokens of one sequence in one step, head width 18, 17 to 48 keys: LibTorch's logits") {
   // A verification pass's attention: every token count the few-token kernels take (7 and 8 in two
   // groups), head columns that are not a multiple of the vector width (36 / 2 heads), and key
