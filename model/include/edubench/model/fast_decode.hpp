@@ -17,7 +17,7 @@ class FastDecoder {
   // alive; buffers hold up to max_rows sequences per step. Throws std::invalid_argument on
   // parameters that are not contiguous fp32 on the CPU.
   // fp16: where every value of a weight matrix is exactly an fp16 number (weights stored in
-  // fp16 on disk, as textgen_large's are) and the CPU has F16C, steps of up to 8 rows read an
+  // fp16 on disk, as textgen_large's are) and the CPU has F16C, steps of up to 32 rows read an
   // fp16 copy of it: the same values, half the bytes of a memory-bound step. false: fp32 only.
   explicit FastDecoder(Gpt m, int64_t max_rows = 1, bool fp16 = true);
 
